@@ -1,0 +1,3 @@
+from dataasset.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""Core services shared by every domain: database, identity, permissions, evidence, codes."""

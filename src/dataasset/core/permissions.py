@@ -1,0 +1,160 @@
+"""Who may do what, and whose records they may see: every authorisation decision lives here.
+
+Rules (基础平台 issue §4-5):
+- a platform administrator reads and writes everything;
+- a regulator (数据局/财政/国资委) reads the records of organisations whose region code starts with its
+  own region's prefix, and writes nothing;
+- everyone else reads their own organisation's records, the records of subsidiaries that granted
+  their parent group access (``share_with_parent``), and public records; they write only their own
+  organisation's records, and only with a role that carries the write permission.
+Services call these functions; routes never decide access themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute
+
+from dataasset.core.enums import Role
+from dataasset.core.errors import Forbidden
+
+READ = "read"
+
+ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.PLATFORM_ADMIN: frozenset(
+        {
+            "catalog.read", "catalog.write", "catalog.import",
+            "organisation.read", "organisation.manage", "user.read", "user.manage",
+        }
+    ),
+    Role.REGULATOR: frozenset({"catalog.read", "organisation.read", "supervision.read"}),
+    Role.CHIEF_DATA_OFFICER: frozenset(
+        {"catalog.read", "catalog.write", "catalog.import", "organisation.read", "user.read", "user.manage"}
+    ),
+    Role.DATA_ADMIN: frozenset({"catalog.read", "catalog.write", "catalog.import", "organisation.read"}),
+    Role.FINANCE: frozenset({"catalog.read", "organisation.read"}),
+    Role.APPRAISER: frozenset({"catalog.read", "organisation.read"}),
+    Role.EXCHANGE_REVIEWER: frozenset({"catalog.read", "organisation.read"}),
+    Role.DATA_MERCHANT: frozenset({"catalog.read", "organisation.read"}),
+    Role.OPERATOR: frozenset({"catalog.read", "organisation.read"}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a logged-in user, or the system (CLI, demo loader) when ``user_id`` is None.
+
+    ``readable_org_ids`` are the organisations whose non-public records this actor reads
+    (own plus granted subsidiaries); ``region_prefix`` is set for regulators.
+    """
+
+    user_id: int | None
+    username: str
+    display_name: str
+    organisation_id: int | None
+    roles: frozenset[Role]
+    readable_org_ids: frozenset[int] = field(default_factory=frozenset)
+    region_prefix: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.PLATFORM_ADMIN in self.roles
+
+    @property
+    def is_regulator(self) -> bool:
+        return Role.REGULATOR in self.roles and not self.is_admin
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        perms: set[str] = set()
+        for role in self.roles:
+            perms |= ROLE_PERMISSIONS.get(role, frozenset())
+        return frozenset(perms)
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        """The platform itself (CLI commands, the demo loader): an administrator with no user row."""
+        return cls(None, name, "系统", None, frozenset({Role.PLATFORM_ADMIN}))
+
+
+def has(actor: Actor, permission: str) -> bool:
+    return permission in actor.permissions
+
+
+def require(actor: Actor, permission: str) -> None:
+    """Raise :class:`Forbidden` unless the actor's roles carry ``permission``."""
+    if not has(actor, permission):
+        raise Forbidden("您没有执行此操作的权限", code="permission_denied")
+
+
+def may_read_org(actor: Actor, organisation_id: int, region_code: str) -> bool:
+    """May the actor read the non-public records of this organisation?"""
+    if actor.is_admin:
+        return True
+    if actor.region_prefix is not None and region_code.startswith(actor.region_prefix):
+        return True
+    return organisation_id in actor.readable_org_ids
+
+
+def may_write_org(actor: Actor, organisation_id: int) -> bool:
+    """May the actor change records of this organisation (given a write permission)?"""
+    if actor.is_admin:
+        return True
+    if actor.is_regulator:
+        return False
+    return organisation_id == actor.organisation_id
+
+
+def require_write(actor: Actor, permission: str, organisation_id: int) -> None:
+    require(actor, permission)
+    if not may_write_org(actor, organisation_id):
+        raise Forbidden("您只能修改本单位的数据", code="other_organisation")
+
+
+def readable_condition(
+    actor: Actor,
+    org_column: InstrumentedAttribute[int],
+    *,
+    region_column: InstrumentedAttribute[str] | None = None,
+    public_column: InstrumentedAttribute[bool] | None = None,
+    org_region_subquery: bool = True,
+) -> ColumnElement[bool]:
+    """A WHERE clause limiting rows to what the actor may read, evaluated in the query.
+
+    Regulators are matched on the owning organisation's region code, looked up by a subquery
+    unless ``region_column`` (already joined) is given.
+    """
+    from dataasset.core.models import Organisation
+
+    if actor.is_admin:
+        return true()
+    clauses: list[ColumnElement[bool]] = []
+    if actor.readable_org_ids:
+        clauses.append(org_column.in_(sorted(actor.readable_org_ids)))
+    if actor.region_prefix is not None:
+        if region_column is not None:
+            clauses.append(region_column.startswith(actor.region_prefix))
+        elif org_region_subquery:
+            clauses.append(
+                org_column.in_(
+                    select(Organisation.id).where(Organisation.region_code.startswith(actor.region_prefix))
+                )
+            )
+    if public_column is not None:
+        clauses.append(public_column.is_(True))
+    if not clauses:
+        return false()
+    return or_(*clauses)
+
+
+def parse_roles(values: Iterable[str]) -> frozenset[Role]:
+    roles: set[Role] = set()
+    for value in values:
+        try:
+            roles.add(Role(value))
+        except ValueError:
+            continue
+    return frozenset(roles)

@@ -1,0 +1,228 @@
+"""A realistic demo: Hunan regulators, three SOEs (one with a subsidiary), a public institution,
+an appraisal firm, an exchange, a data merchant and an operator, users for every role, and a few
+dozen asset cards in Chinese. Loaded through the services, so every record has its evidence."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dataasset.catalog import service as catalog
+from dataasset.catalog.enums import AccountingStatus, RegistrationStatus, SharingType, Stage, UpdateFrequency
+from dataasset.catalog.schemas import AssetCardCreate, BasicInfo, ManagementIn, RightsInfo, UsageInfo
+from dataasset.core import identity
+from dataasset.core.codes import uscc_check_char
+from dataasset.core.enums import OrganisationKind, Role
+from dataasset.core.models import Organisation, User
+from dataasset.core.permissions import Actor
+from dataasset.core.schemas import OrganisationCreate, UserCreate
+
+DEMO_PASSWORD = "Demo@2026"
+
+
+def _uscc(prefix2: str, region: str, body: str) -> str:
+    first17 = f"{prefix2}{region}{body}"
+    return first17 + uscc_check_char(first17)
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    key: str
+    name: str
+    kind: OrganisationKind
+    region: str
+    body: str
+    parent: str | None = None
+    share: bool = False
+    regulator_type: str | None = None
+    prefix2: str = "91"
+
+
+ORGS = [
+    DemoOrg("sjj", "湖南省数据局", OrganisationKind.REGULATOR, "430000", "MB1A00010", regulator_type="数据局", prefix2="11"),
+    DemoOrg("czt", "湖南省财政厅", OrganisationKind.REGULATOR, "430000", "006138870", regulator_type="财政", prefix2="11"),
+    DemoOrg("gzw", "湖南省人民政府国有资产监督管理委员会", OrganisationKind.REGULATOR, "430000", "MB1B00020",
+            regulator_type="国资委", prefix2="11"),
+    DemoOrg("cssjj", "长沙市数据资源管理局", OrganisationKind.REGULATOR, "430100", "MB1C00031",
+            regulator_type="数据局", prefix2="11"),
+    DemoOrg("xn", "湖南湘能电力集团有限公司", OrganisationKind.SOE, "430100", "MA4L0D1E2"),
+    DemoOrg("xnps", "湘能供电服务有限公司", OrganisationKind.SOE, "430100", "MA4L0F3G4", parent="xn", share=True),
+    DemoOrg("xy", "湖南湘运交通投资集团有限公司", OrganisationKind.SOE, "430100", "MA4P2H5J6"),
+    DemoOrg("zzsw", "株洲水务投资集团有限公司", OrganisationKind.SOE, "430200", "MA4Q3K7L8"),
+    DemoOrg("bdc", "长沙市不动产登记中心", OrganisationKind.PUBLIC_INSTITUTION, "430100", "MB1D00042", prefix2="12"),
+    DemoOrg("pg", "湖南中衡资产评估有限公司", OrganisationKind.APPRAISAL_FIRM, "430100", "MA4R4M9N0"),
+    DemoOrg("jys", "湖南大数据交易所有限公司", OrganisationKind.EXCHANGE, "430100", "MA4T5P1Q2"),
+    DemoOrg("ss", "衢州数智科技有限公司", OrganisationKind.DATA_MERCHANT, "330800", "MA2U6R3T4"),
+    DemoOrg("yy", "长沙数据运营有限公司", OrganisationKind.OPERATOR, "430100", "MA4W7U5W6"),
+]
+
+USERS: list[tuple[str, str, str, list[Role]]] = [
+    ("admin", "平台管理员", "yy", [Role.PLATFORM_ADMIN]),
+    ("sjj", "省数据局 王处长", "sjj", [Role.REGULATOR]),
+    ("czt", "省财政厅 刘科长", "czt", [Role.REGULATOR]),
+    ("gzw", "省国资委 陈处长", "gzw", [Role.REGULATOR]),
+    ("cssjj", "长沙市数据局 赵科长", "cssjj", [Role.REGULATOR]),
+    ("xn_cdo", "湘能 周首席数据官", "xn", [Role.CHIEF_DATA_OFFICER]),
+    ("xn_admin", "湘能 吴数据管理员", "xn", [Role.DATA_ADMIN]),
+    ("xn_finance", "湘能 郑会计", "xn", [Role.FINANCE]),
+    ("xnps_admin", "湘能供电 孙数据管理员", "xnps", [Role.DATA_ADMIN]),
+    ("xy_admin", "湘运 钱数据管理员", "xy", [Role.DATA_ADMIN, Role.CHIEF_DATA_OFFICER]),
+    ("zzsw_admin", "株洲水务 冯数据管理员", "zzsw", [Role.DATA_ADMIN]),
+    ("bdc_admin", "不动产登记中心 褚管理员", "bdc", [Role.DATA_ADMIN]),
+    ("pg_appraiser", "中衡评估 卫评估师", "pg", [Role.APPRAISER]),
+    ("jys_reviewer", "交易所 蒋审核员", "jys", [Role.EXCHANGE_REVIEWER]),
+    ("ss_merchant", "数智科技 沈经理", "ss", [Role.DATA_MERCHANT]),
+    ("yy_operator", "数据运营 韩经理", "yy", [Role.OPERATOR]),
+]
+
+# (org, name, industry, description, systems, scenarios, rows, frequency, grade, sharing)
+CARDS: list[tuple[str, str, str, str, str, str, int, UpdateFrequency, str, SharingType]] = [
+    ("xn", "客户用电量月度统计数据", "D", "全省居民及工商业客户按月汇总的用电量，含行业、区县维度", "营销系统；用电信息采集系统",
+     "电力看经济；负荷预测", 38_000_000, UpdateFrequency.MONTHLY, "general", SharingType.CONDITIONAL),
+    ("xn", "输变电设备维修信息", "D", "变电站及输电线路设备的维修工单、故障类型、处理时长", "生产管理系统；设备运维平台",
+     "设备状态检修；故障预测", 2_400_000, UpdateFrequency.DAILY, "important", SharingType.NONE),
+    ("xn", "电网负荷实时监测数据", "D", "主网及配网关键节点 15 分钟负荷曲线", "调度自动化系统",
+     "电网调度；新能源消纳", 520_000_000, UpdateFrequency.REALTIME, "important", SharingType.NONE),
+    ("xn", "企业电力信用评价数据", "D", "基于缴费行为形成的企业用电信用评价", "营销系统",
+     "电力信用贷；供应链金融", 1_200_000, UpdateFrequency.MONTHLY, "general", SharingType.CONDITIONAL),
+    ("xn", "光伏发电站运行数据", "D", "分布式光伏电站的发电量、并网状态", "新能源管理平台",
+     "碳排放核算；绿电交易", 15_000_000, UpdateFrequency.DAILY, "general", SharingType.UNCONDITIONAL),
+    ("xn", "充电桩运营数据", "D", "公共充电桩的充电次数、电量和时段分布", "充电运营平台",
+     "新能源汽车出行分析", 8_600_000, UpdateFrequency.DAILY, "general", SharingType.CONDITIONAL),
+    ("xnps", "供电服务工单数据", "D", "95598 供电服务的报修、咨询、投诉工单", "供电服务指挥系统",
+     "服务质量提升；停电分析", 4_100_000, UpdateFrequency.DAILY, "general", SharingType.CONDITIONAL),
+    ("xnps", "低压客户档案数据", "D", "低压用电客户的户号、地址、联系电话等档案", "营销系统",
+     "客户服务", 9_800_000, UpdateFrequency.DAILY, "important", SharingType.NONE),
+    ("xnps", "配电线路巡检记录", "D", "配电线路无人机及人工巡检记录与缺陷照片索引", "巡检APP",
+     "设备维修计划", 650_000, UpdateFrequency.WEEKLY, "general", SharingType.NONE),
+    ("xy", "高速公路通行流量数据", "G", "全省高速收费站的出入口车流量，按车型、时段统计", "联网收费系统",
+     "交通规划；物流指数", 880_000_000, UpdateFrequency.DAILY, "important", SharingType.CONDITIONAL),
+    ("xy", "高速公路路况事件数据", "G", "交通事故、施工、拥堵等路况事件及处置记录", "路网监测平台",
+     "出行服务；应急处置", 1_300_000, UpdateFrequency.REALTIME, "general", SharingType.UNCONDITIONAL),
+    ("xy", "公交客流量统计数据", "G", "城市公交线路刷卡客流量与站点 OD 统计", "公交智能调度系统",
+     "线网优化；商圈分析", 260_000_000, UpdateFrequency.DAILY, "general", SharingType.CONDITIONAL),
+    ("xy", "物流园区货运数据", "G", "物流园区车辆进出、货物吞吐与仓储周转", "园区管理平台",
+     "供应链金融；物流指数", 7_200_000, UpdateFrequency.DAILY, "general", SharingType.CONDITIONAL),
+    ("xy", "桥梁隧道养护维修记录", "G", "桥隧结构检测、养护维修工单与费用", "养护管理系统",
+     "养护决策；资产管理", 420_000, UpdateFrequency.MONTHLY, "general", SharingType.NONE),
+    ("xy", "ETC 通行交易数据", "G", "ETC 车辆通行扣费交易流水", "ETC 清分结算系统",
+     "通行费结算；信用服务", 1_900_000_000, UpdateFrequency.REALTIME, "important", SharingType.NONE),
+    ("zzsw", "供水管网压力监测数据", "D", "供水管网关键节点压力与流量", "管网 SCADA 系统",
+     "漏损控制；管网维修", 95_000_000, UpdateFrequency.REALTIME, "important", SharingType.NONE),
+    ("zzsw", "居民用水量统计数据", "D", "居民及非居民用户月度用水量", "营业收费系统",
+     "水资源规划；节水评估", 6_300_000, UpdateFrequency.MONTHLY, "general", SharingType.CONDITIONAL),
+    ("zzsw", "水质检测数据", "N", "出厂水、管网水常规及非常规指标检测结果", "水质在线监测系统",
+     "水质公示；环境监测", 3_400_000, UpdateFrequency.DAILY, "general", SharingType.UNCONDITIONAL),
+    ("zzsw", "管网维修工单数据", "D", "爆管、漏水等管网维修工单与处理结果", "工单系统",
+     "维修调度；漏损分析", 380_000, UpdateFrequency.DAILY, "general", SharingType.NONE),
+    ("bdc", "不动产登记簿数据", "S", "不动产权利人、坐落、面积、权利类型等登记簿信息", "不动产登记系统",
+     "政务服务；金融抵押", 21_000_000, UpdateFrequency.DAILY, "important", SharingType.CONDITIONAL),
+    ("bdc", "不动产抵押登记数据", "S", "抵押权设立、变更、注销登记信息", "不动产登记系统",
+     "金融风控；信用服务", 5_600_000, UpdateFrequency.DAILY, "important", SharingType.CONDITIONAL),
+    ("bdc", "不动产交易价格统计", "K", "按区县、月份汇总的二手房及新房交易价格", "登记统计平台",
+     "房地产监测；评估参考", 120_000, UpdateFrequency.MONTHLY, "general", SharingType.UNCONDITIONAL),
+    ("jys", "数据交易挂牌产品目录", "L", "交易所挂牌数据产品的名称、类型、价格与供方", "交易系统",
+     "交易撮合", 18_000, UpdateFrequency.DAILY, "general", SharingType.UNCONDITIONAL),
+    ("jys", "数据交易合同与结算数据", "L", "场内交易合同、交付与结算记录", "交易系统；结算系统",
+     "交易监管；统计分析", 96_000, UpdateFrequency.DAILY, "important", SharingType.NONE),
+    ("yy", "公共数据授权运营产品清单", "I", "授权运营形成的数据产品与服务清单", "授权运营平台",
+     "公共数据开发利用", 2_300, UpdateFrequency.WEEKLY, "general", SharingType.UNCONDITIONAL),
+    ("yy", "城市气象服务数据", "M", "城市网格化气象观测与短临预报", "气象数据服务平台",
+     "出行服务；农业保险", 48_000_000, UpdateFrequency.REALTIME, "general", SharingType.CONDITIONAL),
+    ("ss", "企业经营画像数据", "L", "基于公开信息汇总的企业经营画像标签", "数据加工平台",
+     "供应链金融；招商引资", 3_100_000, UpdateFrequency.MONTHLY, "general", SharingType.CONDITIONAL),
+    ("ss", "景区客流热力数据", "R", "重点景区手机信令聚合客流热力", "文旅大数据平台",
+     "文旅监测；安全预警", 12_000_000, UpdateFrequency.DAILY, "general", SharingType.CONDITIONAL),
+    ("pg", "数据资产评估案例库", "M", "已完成数据资产评估项目的方法、参数与结论（脱敏）", "评估作业系统",
+     "市场法可比案例", 860, UpdateFrequency.IRREGULAR, "general", SharingType.CONDITIONAL),
+    ("xn", "用户侧能耗监测数据", "D", "重点用能单位分项能耗在线监测", "能耗监测平台",
+     "能效诊断；双碳管理", 72_000_000, UpdateFrequency.REALTIME, "general", SharingType.CONDITIONAL),
+    ("xy", "营运车辆 GPS 轨迹数据", "G", "两客一危营运车辆定位轨迹", "车辆监控平台",
+     "安全监管；路径优化", 3_600_000_000, UpdateFrequency.REALTIME, "important", SharingType.NONE),
+    ("zzsw", "二次供水泵房运维数据", "D", "二次供水泵房设备运行与维修保养记录", "泵房智慧运维平台",
+     "设备维修；供水安全", 2_100_000, UpdateFrequency.DAILY, "general", SharingType.NONE),
+]
+
+_DEPARTMENTS = ["数字化部", "营销服务中心", "运营管理部", "信息中心", "业务发展部"]
+_PEOPLE = ["张敏", "李强", "王芳", "刘洋", "陈静", "杨磊", "赵丽", "黄勇"]
+
+
+def is_loaded(session: Session) -> bool:
+    return (session.scalar(select(func.count()).select_from(Organisation)) or 0) > 0
+
+
+def load(session: Session, *, seed: int = 2026) -> dict[str, int]:
+    """Create the demo organisations, users and asset cards; return counts."""
+    rng = random.Random(seed)
+    system = Actor.system("demo")
+    orgs: dict[str, Organisation] = {}
+    for d in ORGS:
+        orgs[d.key] = identity.create_organisation(
+            session, system,
+            OrganisationCreate(
+                name=d.name, uscc=_uscc(d.prefix2, d.region, d.body), kind=d.kind, region_code=d.region,
+                parent_id=orgs[d.parent].id if d.parent else None, share_with_parent=d.share,
+                regulator_type=d.regulator_type,
+            ),
+        )
+    for username, display, org_key, roles in USERS:
+        identity.create_user(
+            session, system,
+            UserCreate(username=username, display_name=display, password=DEMO_PASSWORD,
+                       organisation_id=orgs[org_key].id, roles=roles),
+        )
+    for i, (org_key, name, industry, desc, systems, scenarios, rows, freq, grade, sharing) in enumerate(CARDS):
+        org = orgs[org_key]
+        start_year = rng.choice([2015, 2018, 2019, 2020, 2021])
+        person = rng.choice(_PEOPLE)
+        card = catalog.create_card(
+            session, system,
+            AssetCardCreate.model_validate(
+                {
+                    "organisation_id": org.id,
+                    "stage": rng.choice([Stage.RESOURCE, Stage.RESOURCE, Stage.ASSET, Stage.ASSET, Stage.PRODUCT]),
+                    "is_public": sharing == SharingType.UNCONDITIONAL,
+                    "basic": BasicInfo.model_validate({
+                        "name": name, "description": desc, "industry": industry,
+                        "source_systems": systems.split("；"), "volume_rows": rows,
+                        "volume_bytes": rows * rng.randint(120, 900), "update_frequency": freq,
+                        "time_span_start": date(start_year, 1, 1), "time_span_end": date(2026, 10, 31),
+                        "owning_department": rng.choice(_DEPARTMENTS), "contact_name": person,
+                        "contact_phone": f"0731-8{rng.randint(1000000, 9999999)}",
+                    }),
+                    "rights": RightsInfo.model_validate({
+                        "holding_right_holder": org.name, "use_right_holder": org.name,
+                        "operation_right_holder": org.name if i % 3 == 0 else "",
+                        "acquisition_method": "self_collected" if i % 5 else "authorised",
+                        "legal_basis": "业务经营中依法采集，符合《数据安全法》《个人信息保护法》要求",
+                    }),
+                    "usage": UsageInfo.model_validate({
+                        "scenarios": scenarios.split("；"), "sharing_type": sharing,
+                        "services_provided": rng.choice(["数据接口服务", "统计报表", "数据集文件", "隐私计算沙箱"]),
+                    }),
+                    "management": ManagementIn.model_validate({
+                        "security_grade": grade, "security_level": 2 if grade == "general" else None,
+                        "responsible_person": person,
+                    }),
+                }
+            ),
+        )
+        if i % 3 != 2:
+            registered = i % 4 == 0
+            catalog.record_figures(
+                session, system, card.id,
+                quality_score=Decimal(rng.randint(7200, 9800)) / 100,
+                value_amount=(Decimal(rng.randint(50, 5000)) * 10000) if i % 2 == 0 else None,
+                registration_status=RegistrationStatus.REGISTERED if registered else RegistrationStatus.UNREGISTERED,
+                accounting_status=AccountingStatus.INTANGIBLE_ASSET if i % 6 == 0 else None,
+            )
+    return {
+        "organisations": len(orgs),
+        "users": session.scalar(select(func.count()).select_from(User)) or 0,
+        "asset_cards": len(CARDS),
+    }

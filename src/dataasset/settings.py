@@ -1,0 +1,62 @@
+"""The one place that reads the environment: every knob is ``DATAASSET_*``."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Platform settings. Defaults suit the embedded single-machine mode."""
+
+    model_config = SettingsConfigDict(env_prefix="DATAASSET_", env_file=".env", extra="ignore")
+
+    var_dir: Path = Field(Path("var"), description="Directory for the SQLite file, the secret key and job data.")
+    database_url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file under var_dir.")
+    secret_key: str = Field(
+        "", description="Signing and encryption secret; empty means generated once and kept in var_dir/secret.key."
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    token_minutes: int = Field(8 * 60, description="Lifetime of a login token in minutes.")
+    max_login_failures: int = Field(5, description="Failed logins before the account locks.")
+    lockout_minutes: int = Field(15, description="How long a locked account stays locked.")
+    max_upload_bytes: int = Field(20 * 1024 * 1024, description="Largest accepted upload.")
+    cookie_secure: bool = Field(False, description="Mark the session cookie Secure (behind HTTPS).")
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.lower()
+        if value not in {"critical", "error", "warning", "info", "debug"}:
+            raise ValueError("log_level must be one of critical/error/warning/info/debug")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'dataasset.db').resolve()}"
+
+    def resolved_secret_key(self) -> str:
+        """The configured secret, or one generated on first start and kept in ``var_dir``."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret.key"
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key, encoding="utf-8")
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

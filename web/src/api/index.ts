@@ -1,0 +1,45 @@
+/** The calls the console makes, one function each; all throw {@link ApiError} on failure. */
+import { client } from './client'
+import { unwrap } from './errors'
+import type { AssetCreate, AssetQuery, AssetUpdate, LoginBody } from './types'
+
+export { ApiError } from './errors'
+export type * from './types'
+
+/** Plain links (downloads go through the browser with the session cookie). */
+export const TEMPLATE_URL = '/api/catalog/import/template'
+export const EXPORT_URL = '/api/catalog/export'
+
+export const authApi = {
+  login: (body: LoginBody) => unwrap(client.POST('/api/auth/login', { body })),
+  logout: () => unwrap(client.POST('/api/auth/logout')),
+  me: () => unwrap(client.GET('/api/auth/me')),
+}
+
+export const metaApi = {
+  options: () => unwrap(client.GET('/api/meta/options')),
+  organisations: (page_size = 100) =>
+    unwrap(client.GET('/api/organisations', { params: { query: { page: 1, page_size } } })),
+}
+
+export const catalogApi = {
+  list: (query: AssetQuery) => unwrap(client.GET('/api/catalog/assets', { params: { query } })),
+  get: (id: number) => unwrap(client.GET('/api/catalog/assets/{id}', { params: { path: { id } } })),
+  create: (body: AssetCreate) => unwrap(client.POST('/api/catalog/assets', { body })),
+  update: (id: number, body: AssetUpdate) =>
+    unwrap(client.PATCH('/api/catalog/assets/{id}', { params: { path: { id } }, body })),
+  history: (id: number) => unwrap(client.GET('/api/catalog/assets/{id}/history', { params: { path: { id } } })),
+  stats: () => unwrap(client.GET('/api/catalog/stats')),
+  importFile: (file: File) =>
+    unwrap(
+      client.POST('/api/catalog/import', {
+        // the generated type says `string` (format: binary); the serializer sends the File itself
+        body: { file: file as unknown as string },
+        bodySerializer: (body) => {
+          const form = new FormData()
+          form.append('file', body.file as unknown as Blob)
+          return form
+        },
+      }),
+    ),
+}

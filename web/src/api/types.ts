@@ -1,0 +1,56 @@
+/**
+ * Domain types, derived from the generated `paths` (not from schema names, which may change).
+ */
+import type { paths } from './schema'
+
+type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never
+type Operation<P extends keyof paths, M extends keyof paths[P]> = NonNullable<paths[P][M]>
+type Responses<P extends keyof paths, M extends keyof paths[P]> =
+  Operation<P, M> extends { responses: infer R } ? R : never
+
+/** JSON body of the 200 (or 201) answer of an operation. */
+export type ResponseJson<P extends keyof paths, M extends keyof paths[P]> =
+  | JsonOf<Responses<P, M>[200 & keyof Responses<P, M>]>
+  | JsonOf<Responses<P, M>[201 & keyof Responses<P, M>]>
+
+/** JSON request body of an operation. */
+export type BodyJson<P extends keyof paths, M extends keyof paths[P]> =
+  Operation<P, M> extends { requestBody?: infer B } ? JsonOf<NonNullable<B>> : never
+
+export type QueryOf<P extends keyof paths, M extends keyof paths[P]> =
+  Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never
+
+export type Me = ResponseJson<'/api/auth/me', 'get'>
+export type LoginBody = BodyJson<'/api/auth/login', 'post'>
+
+export type Options = ResponseJson<'/api/meta/options', 'get'>
+export type OptionKind =
+  | 'industries'
+  | 'organisation_kinds'
+  | 'roles'
+  | 'stages'
+  | 'security_grades'
+  | 'sharing_types'
+  | 'acquisition_methods'
+  | 'update_frequencies'
+  | 'data_formats'
+  | 'registration_statuses'
+  | 'accounting_statuses'
+export interface OptionItem {
+  value: string
+  label_zh: string
+  label_en: string
+}
+
+export type AssetQuery = QueryOf<'/api/catalog/assets', 'get'>
+export type AssetPage = ResponseJson<'/api/catalog/assets', 'get'>
+export type AssetSummary = AssetPage['items'][number]
+export type AssetCard = ResponseJson<'/api/catalog/assets/{id}', 'get'>
+export type AssetCreate = BodyJson<'/api/catalog/assets', 'post'>
+export type AssetUpdate = BodyJson<'/api/catalog/assets/{id}', 'patch'>
+export type HistoryEntry = ResponseJson<'/api/catalog/assets/{id}/history', 'get'>[number]
+export type CatalogStats = ResponseJson<'/api/catalog/stats', 'get'>
+export type ImportResult = ResponseJson<'/api/catalog/import', 'post'>
+
+export type OrganisationPage = ResponseJson<'/api/organisations', 'get'>
+export type Organisation = OrganisationPage['items'][number]

@@ -1,0 +1,17 @@
+import type { Component } from 'vue'
+import { DataAnalysis, DocumentAdd, Files, Upload } from '@element-plus/icons-vue'
+
+export interface MenuEntry {
+  path: string
+  title: string
+  icon: Component
+  /** Shown only to users with this permission. */
+  permission?: string
+}
+
+export const MENU: MenuEntry[] = [
+  { path: '/', title: 'nav.home', icon: DataAnalysis },
+  { path: '/catalog', title: 'nav.catalog', icon: Files, permission: 'catalog.read' },
+  { path: '/catalog/new', title: 'nav.create', icon: DocumentAdd, permission: 'catalog.write' },
+  { path: '/catalog/import', title: 'nav.import', icon: Upload, permission: 'catalog.import' },
+]

@@ -1,0 +1,83 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { ElMessage } from 'element-plus'
+import { i18n } from '@/i18n'
+import { useAuthStore } from '@/stores/auth'
+import AppLayout from '@/layout/AppLayout.vue'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Reachable without logging in. */
+    public?: boolean
+    /** Permission the user needs (from /api/auth/me). */
+    permission?: string
+    /** i18n key of the page title. */
+    title?: string
+  }
+}
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes: [
+    {
+      path: '/login',
+      name: 'login',
+      component: () => import('@/views/LoginView.vue'),
+      meta: { public: true, title: 'login.submit' },
+    },
+    {
+      path: '/',
+      component: AppLayout,
+      children: [
+        { path: '', name: 'home', component: () => import('@/views/HomeView.vue'), meta: { title: 'nav.home' } },
+        {
+          path: 'catalog',
+          name: 'catalog',
+          component: () => import('@/views/CatalogListView.vue'),
+          meta: { permission: 'catalog.read', title: 'nav.catalog' },
+        },
+        {
+          path: 'catalog/new',
+          name: 'asset-new',
+          component: () => import('@/views/AssetCreateView.vue'),
+          meta: { permission: 'catalog.write', title: 'nav.create' },
+        },
+        {
+          path: 'catalog/import',
+          name: 'asset-import',
+          component: () => import('@/views/ImportView.vue'),
+          meta: { permission: 'catalog.import', title: 'nav.import' },
+        },
+        {
+          path: 'catalog/:id(\\d+)',
+          name: 'asset',
+          component: () => import('@/views/AssetCardView.vue'),
+          props: (route) => ({ id: Number(route.params.id) }),
+          meta: { permission: 'catalog.read', title: 'nav.catalog' },
+        },
+        {
+          path: ':pathMatch(.*)*',
+          name: 'not-found',
+          component: () => import('@/views/NotFoundView.vue'),
+          meta: { title: 'errors.notFound' },
+        },
+      ],
+    },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  const auth = useAuthStore()
+  const user = await auth.ensureLoaded().catch(() => null)
+  if (to.meta.public) return to.name === 'login' && user ? { name: 'home' } : true
+  if (!user) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  if (!auth.can(to.meta.permission)) {
+    ElMessage.error(i18n.global.t('errors.forbidden'))
+    return { name: 'home' }
+  }
+  return true
+})
+
+router.afterEach((to) => {
+  const t = i18n.global.t
+  document.title = to.meta.title ? `${t(to.meta.title)} · ${t('app.title')}` : t('app.title')
+})
