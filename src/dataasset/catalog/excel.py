@@ -260,25 +260,20 @@ def _parse_row(
 ) -> ParsedRow | None:
     data: dict[str, Any] = {"basic": {}, "rights": {}, "usage": {}, "management": {}}
     uscc = ""
-    before = len(errors)
+    failed: set[str] = set()
     for i, col in positions.items():
         raw = values[i] if i < len(values) else None
         if _text(raw) == "":
             if col.required:
                 errors.append({"row": row, "column": col.header, "reason": "必填项不能为空"})
+                failed.add(col.path)
             continue
         try:
-            if col.enum is not None:
-                member = col.enum.from_label(_text(raw))
-                if member is None:
-                    allowed = "、".join(m.label_zh for m in col.enum)
-                    raise ValueError(f"取值“{_text(raw)}”不在可选范围内：{allowed}")
-                value: Any = member.value
-            else:
-                value = _CONVERT[col.kind](raw)
+            value = _convert(col, raw)
         except (ValueError, ArithmeticError) as exc:
             reason = str(exc) if str(exc) and col.enum is not None else _REASONS.get(col.kind, "取值不合法")
             errors.append({"row": row, "column": col.header, "reason": reason})
+            failed.add(col.path)
             continue
         if col.path == "organisation_uscc":
             uscc = str(value).upper()
@@ -287,18 +282,31 @@ def _parse_row(
             data[section][key] = value
         else:
             data[col.path] = value
-    if len(errors) > before:
-        return None
     try:
-        return ParsedRow(row=row, data=AssetCardCreate.model_validate(data), organisation_uscc=uscc)
+        parsed = AssetCardCreate.model_validate(data)
     except ValidationError as exc:
-        from_paths = {c.path: c.header for c in COLUMNS}
+        # report what the model finds too, except for cells already reported above
+        headers = {c.path: c.header for c in COLUMNS}
         for e in exc.errors():
             path = ".".join(str(p) for p in e["loc"][:2])
-            header = from_paths.get(path, path or "整行")
+            if path in failed:
+                continue
             message = str(e.get("msg", "")).removeprefix("Value error, ")
-            errors.append({"row": row, "column": header, "reason": message})
+            errors.append({"row": row, "column": headers.get(path, path or "整行"), "reason": message})
         return None
+    if failed:
+        return None
+    return ParsedRow(row=row, data=parsed, organisation_uscc=uscc)
+
+
+def _convert(col: Column, raw: Any) -> Any:
+    if col.enum is None:
+        return _CONVERT[col.kind](raw)
+    member = col.enum.from_label(_text(raw))
+    if member is None:
+        allowed = "、".join(m.label_zh for m in col.enum)
+        raise ValueError(f"取值“{_text(raw)}”不在可选范围内：{allowed}")
+    return member.value
 
 
 def import_cards(session: Session, actor: Actor, content: bytes) -> list[AssetCard]:

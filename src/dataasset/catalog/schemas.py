@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from dataasset.catalog.enums import (
     AccountingStatus,
@@ -67,11 +67,13 @@ class BasicInfo(BaseModel):
             raise ValueError("联系电话格式不正确（手机号或带区号的固定电话）")
         return value
 
-    @model_validator(mode="after")
-    def _span(self) -> BasicInfo:
-        if self.time_span_start and self.time_span_end and self.time_span_end < self.time_span_start:
+    @field_validator("time_span_end")
+    @classmethod
+    def _span(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("time_span_start")
+        if value is not None and start is not None and value < start:
             raise ValueError("时间范围止不能早于时间范围起")
-        return self
+        return value
 
 
 class RightsInfo(BaseModel):
