@@ -25,6 +25,18 @@ export default defineConfig({
   build: {
     outDir: '../src/dataasset/static',
     emptyOutDir: true,
-    chunkSizeWarningLimit: 1200,
+    // Element Plus is used whole (registered globally); its chunk is large but cached across releases.
+    chunkSizeWarningLimit: 1100,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'element-plus', test: /node_modules[\\/](element-plus|@element-plus|@floating-ui|@vueuse|async-validator|dayjs|lodash)/ },
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender)/ },
+            { name: 'vue', test: /node_modules[\\/](@?vue|pinia|vue-router|vue-i18n|@intlify)/ },
+          ],
+        },
+      },
+    },
   },
 })

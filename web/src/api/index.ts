@@ -24,11 +24,11 @@ export const metaApi = {
 
 export const catalogApi = {
   list: (query: AssetQuery) => unwrap(client.GET('/api/catalog/assets', { params: { query } })),
-  get: (id: number) => unwrap(client.GET('/api/catalog/assets/{id}', { params: { path: { id } } })),
+  get: (id: number) => unwrap(client.GET('/api/catalog/assets/{card_id}', { params: { path: { card_id: id } } })),
   create: (body: AssetCreate) => unwrap(client.POST('/api/catalog/assets', { body })),
   update: (id: number, body: AssetUpdate) =>
-    unwrap(client.PATCH('/api/catalog/assets/{id}', { params: { path: { id } }, body })),
-  history: (id: number) => unwrap(client.GET('/api/catalog/assets/{id}/history', { params: { path: { id } } })),
+    unwrap(client.PATCH('/api/catalog/assets/{card_id}', { params: { path: { card_id: id } }, body })),
+  history: (id: number) => unwrap(client.GET('/api/catalog/assets/{card_id}/history', { params: { path: { card_id: id } } })),
   stats: () => unwrap(client.GET('/api/catalog/stats')),
   importFile: (file: File) =>
     unwrap(

@@ -11,8 +11,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health */
-        get: operations["health_api_health_get"];
+        /**
+         * Get Health
+         * @description Liveness and the database backend in use.
+         */
+        get: operations["get_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/meta/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Options
+         * @description Every enumeration the console shows, with zh-CN and en-US labels.
+         */
+        get: operations["get_options"];
         put?: never;
         post?: never;
         delete?: never;
@@ -30,8 +53,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Login */
-        post: operations["login_api_auth_login_post"];
+        /**
+         * Login
+         * @description Check the password; answer a bearer token and set the console's httpOnly cookie.
+         */
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -48,7 +74,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Logout */
-        post: operations["logout_api_auth_logout_post"];
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -62,8 +88,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Me */
-        get: operations["me_api_auth_me_get"];
+        /**
+         * Get Me
+         * @description The logged-in user, their organisation, roles and permissions (drives the console menu).
+         */
+        get: operations["get_me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -72,21 +101,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/meta/options": {
+    "/api/organisations": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Options */
-        get: operations["options_api_meta_options_get"];
+        /** List Organisations */
+        get: operations["list_organisations"];
+        put?: never;
+        /** Create Organisation */
+        post: operations["create_organisation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organisations/{organisation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Organisation */
+        get: operations["get_organisation"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
+        /** Update Organisation */
+        patch: operations["update_organisation"];
+        trace?: never;
+    };
+    "/api/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Users */
+        get: operations["list_users"];
+        put?: never;
+        /** Create User */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get User */
+        get: operations["get_user"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update User */
+        patch: operations["update_user"];
         trace?: never;
     };
     "/api/catalog/assets": {
@@ -97,17 +181,17 @@ export interface paths {
             cookie?: never;
         };
         /** List Assets */
-        get: operations["list_assets_api_catalog_assets_get"];
+        get: operations["list_assets"];
         put?: never;
         /** Create Asset */
-        post: operations["create_asset_api_catalog_assets_post"];
+        post: operations["create_asset"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/catalog/assets/{id}": {
+    "/api/catalog/assets/{card_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -115,25 +199,25 @@ export interface paths {
             cookie?: never;
         };
         /** Get Asset */
-        get: operations["get_asset_api_catalog_assets__id__get"];
+        get: operations["get_asset"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Update Asset */
-        patch: operations["update_asset_api_catalog_assets__id__patch"];
+        patch: operations["update_asset"];
         trace?: never;
     };
-    "/api/catalog/assets/{id}/history": {
+    "/api/catalog/assets/{card_id}/history": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** History */
-        get: operations["history_api_catalog_assets__id__history_get"];
+        /** List Asset History */
+        get: operations["list_asset_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -149,8 +233,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stats */
-        get: operations["stats_api_catalog_stats_get"];
+        /** Get Catalog Stats */
+        get: operations["get_catalog_stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -166,8 +250,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Template */
-        get: operations["template_api_catalog_import_template_get"];
+        /** Get Import Template */
+        get: operations["get_import_template"];
         put?: never;
         post?: never;
         delete?: never;
@@ -185,8 +269,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import Assets */
-        post: operations["import_assets_api_catalog_import_post"];
+        /**
+         * Import Assets
+         * @description Bulk import from .xlsx: all rows or none, with row-level errors in Chinese.
+         */
+        post: operations["import_assets"];
         delete?: never;
         options?: never;
         head?: never;
@@ -200,42 +287,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Export */
-        get: operations["export_api_catalog_export_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/organisations": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Organisations */
-        get: operations["organisations_api_organisations_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/organisations/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Organisation */
-        get: operations["organisation_api_organisations__id__get"];
+        /** Export Register */
+        get: operations["export_register"];
         put?: never;
         post?: never;
         delete?: never;
@@ -248,44 +301,59 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** AssetCardCreate */
+        /**
+         * AccountingStatus
+         * @enum {string}
+         */
+        AccountingStatus: "not_recognised" | "intangible_asset" | "inventories" | "development_expenditure" | "derecognised";
+        /**
+         * AcquisitionMethod
+         * @enum {string}
+         */
+        AcquisitionMethod: "self_collected" | "purchased" | "authorised" | "other";
+        /** ActorRef */
+        ActorRef: {
+            /** User Id */
+            user_id: number | null;
+            /** Username */
+            username?: string | null;
+            /** Display Name */
+            display_name: string;
+        };
+        /**
+         * AssetCardCreate
+         * @description A new asset card. ``organisation_id`` is only for platform administrators.
+         */
         AssetCardCreate: {
-            basic: components["schemas"]["BasicInfo"];
-            /**
-             * @default {
-             *       "holding_right_holder": "",
-             *       "use_right_holder": "",
-             *       "operation_right_holder": "",
-             *       "legal_basis": ""
-             *     }
-             */
-            rights: components["schemas"]["RightsInfo"];
-            /**
-             * @default {
-             *       "scenarios": [],
-             *       "sharing_type": "conditional",
-             *       "services_provided": ""
-             *     }
-             */
-            usage: components["schemas"]["UsageInfo"];
-            management: components["schemas"]["ManagementIn"];
-            /** Stage */
-            stage?: string | null;
-            /** Is Public */
-            is_public?: boolean | null;
             /** Organisation Id */
             organisation_id?: number | null;
+            /** @default resource */
+            stage: components["schemas"]["Stage"];
+            /**
+             * Is Public
+             * @description 是否在公开目录中展示
+             * @default false
+             */
+            is_public: boolean;
+            basic: components["schemas"]["BasicInfo"];
+            rights?: components["schemas"]["RightsInfo"];
+            usage?: components["schemas"]["UsageInfo"];
+            management?: components["schemas"]["ManagementIn"];
         };
-        /** AssetCardPage */
-        AssetCardPage: {
-            /** Items */
-            items: components["schemas"]["AssetCardSummary"][];
-            /** Total */
-            total: number;
-            /** Page */
-            page: number;
-            /** Page Size */
-            page_size: number;
+        /** AssetCardHistoryEntry */
+        AssetCardHistoryEntry: {
+            /** Version */
+            version: number;
+            /** Action */
+            action: string;
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            actor: components["schemas"]["ActorRef"];
+            /** Changes */
+            changes: components["schemas"]["FieldChange"][];
         };
         /** AssetCardRead */
         AssetCardRead: {
@@ -295,8 +363,7 @@ export interface components {
             code: string;
             /** Version */
             version: number;
-            /** Stage */
-            stage: string;
+            stage: components["schemas"]["Stage"];
             /** Is Public */
             is_public: boolean;
             organisation: components["schemas"]["OrganisationRef"];
@@ -328,16 +395,11 @@ export interface components {
             organisation_id: number;
             /** Organisation Name */
             organisation_name: string;
-            /** Industry */
-            industry: string;
-            /** Stage */
-            stage: string;
-            /** Security Grade */
-            security_grade: string;
-            /** Sharing Type */
-            sharing_type: string;
-            /** Registration Status */
-            registration_status: string;
+            industry: components["schemas"]["Industry"];
+            stage: components["schemas"]["Stage"];
+            security_grade: components["schemas"]["SecurityGrade"];
+            sharing_type: components["schemas"]["SharingType"];
+            registration_status: components["schemas"]["RegistrationStatus"];
             /** Is Public */
             is_public: boolean;
             /**
@@ -346,12 +408,15 @@ export interface components {
              */
             updated_at: string;
         };
-        /** AssetCardUpdate */
+        /**
+         * AssetCardUpdate
+         * @description A partial change; ``version`` must be the version the editor saw (else 409).
+         *     The merged card is validated again as a whole.
+         */
         AssetCardUpdate: {
             /** Version */
             version: number;
-            /** Stage */
-            stage?: string | null;
+            stage?: components["schemas"]["Stage"] | null;
             /** Is Public */
             is_public?: boolean | null;
             basic?: components["schemas"]["BasicPatch"] | null;
@@ -359,46 +424,74 @@ export interface components {
             usage?: components["schemas"]["UsagePatch"] | null;
             management?: components["schemas"]["ManagementPatch"] | null;
         };
-        /** BasicInfo */
+        /**
+         * BasicInfo
+         * @description 基本信息.
+         */
         BasicInfo: {
-            /** Name */
+            /**
+             * Name
+             * @description 数据资产名称
+             */
             name: string;
             /**
              * Description
+             * @description 描述
              * @default
              */
             description: string;
-            /** Industry */
-            industry: string;
+            /** @description 行业分类（GB/T 4754 门类） */
+            industry: components["schemas"]["Industry"];
             /**
              * Source Systems
-             * @default []
+             * @description 来源系统
              */
-            source_systems: string[];
-            /** Data Format */
-            data_format?: string | null;
-            /** Volume Rows */
+            source_systems?: string[];
+            /**
+             * @description 数据形态
+             * @default structured
+             */
+            data_format: components["schemas"]["DataFormat"];
+            /**
+             * Volume Rows
+             * @description 数据量（条）
+             */
             volume_rows?: number | null;
-            /** Volume Bytes */
+            /**
+             * Volume Bytes
+             * @description 数据量（字节）
+             */
             volume_bytes?: number | null;
-            /** Update Frequency */
-            update_frequency?: string | null;
-            /** Time Span Start */
+            /**
+             * @description 更新频率
+             * @default irregular
+             */
+            update_frequency: components["schemas"]["UpdateFrequency"];
+            /**
+             * Time Span Start
+             * @description 时间范围起
+             */
             time_span_start?: string | null;
-            /** Time Span End */
+            /**
+             * Time Span End
+             * @description 时间范围止
+             */
             time_span_end?: string | null;
             /**
              * Owning Department
+             * @description 归口部门
              * @default
              */
             owning_department: string;
             /**
              * Contact Name
+             * @description 联系人
              * @default
              */
             contact_name: string;
             /**
              * Contact Phone
+             * @description 联系电话
              * @default
              */
             contact_phone: string;
@@ -409,18 +502,15 @@ export interface components {
             name?: string | null;
             /** Description */
             description?: string | null;
-            /** Industry */
-            industry?: string | null;
+            industry?: components["schemas"]["Industry"] | null;
             /** Source Systems */
             source_systems?: string[] | null;
-            /** Data Format */
-            data_format?: string | null;
+            data_format?: components["schemas"]["DataFormat"] | null;
             /** Volume Rows */
             volume_rows?: number | null;
             /** Volume Bytes */
             volume_bytes?: number | null;
-            /** Update Frequency */
-            update_frequency?: string | null;
+            update_frequency?: components["schemas"]["UpdateFrequency"] | null;
             /** Time Span Start */
             time_span_start?: string | null;
             /** Time Span End */
@@ -432,8 +522,8 @@ export interface components {
             /** Contact Phone */
             contact_phone?: string | null;
         };
-        /** Body_import_assets_api_catalog_import_post */
-        Body_import_assets_api_catalog_import_post: {
+        /** Body_import_assets */
+        Body_import_assets: {
             /** File */
             file: string;
         };
@@ -455,30 +545,11 @@ export interface components {
             /** Count */
             count: number;
         };
-        /** ErrorBody */
-        ErrorBody: {
-            /** Code */
-            code: string;
-            /** Message */
-            message: string;
-            /** Errors */
-            errors?: components["schemas"]["ErrorItem"][] | null;
-        };
-        /** ErrorItem */
-        ErrorItem: {
-            /** Loc */
-            loc?: (string | number)[] | null;
-            /** Field */
-            field?: string | null;
-            /** Message */
-            message?: string | null;
-            /** Row */
-            row?: number | null;
-            /** Column */
-            column?: string | null;
-            /** Reason */
-            reason?: string | null;
-        };
+        /**
+         * DataFormat
+         * @enum {string}
+         */
+        DataFormat: "structured" | "semi_structured" | "unstructured";
         /** FieldChange */
         FieldChange: {
             /** Field */
@@ -513,33 +584,6 @@ export interface components {
             /** Version */
             version: string;
         };
-        /** HistoryActor */
-        HistoryActor: {
-            /** User Id */
-            user_id: number | null;
-            /** Username */
-            username: string;
-            /** Display Name */
-            display_name: string;
-        };
-        /** HistoryEntry */
-        HistoryEntry: {
-            /** Version */
-            version: number;
-            /**
-             * Changed At
-             * Format: date-time
-             */
-            changed_at: string;
-            /**
-             * Action
-             * @enum {string}
-             */
-            action: "create" | "update" | "import";
-            actor: components["schemas"]["HistoryActor"];
-            /** Changes */
-            changes: components["schemas"]["FieldChange"][];
-        };
         /** ImportResult */
         ImportResult: {
             /** Created */
@@ -547,6 +591,12 @@ export interface components {
             /** Codes */
             codes: string[];
         };
+        /**
+         * Industry
+         * @description GB/T 4754-2017 国民经济行业分类, top-level sections (门类).
+         * @enum {string}
+         */
+        Industry: "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J" | "K" | "L" | "M" | "N" | "O" | "P" | "Q" | "R" | "S" | "T";
         /** LoginRequest */
         LoginRequest: {
             /** Username */
@@ -554,39 +604,31 @@ export interface components {
             /** Password */
             password: string;
         };
-        /** LoginResponse */
-        LoginResponse: {
-            /** Access Token */
-            access_token: string;
-            /**
-             * Token Type
-             * @default bearer
-             * @constant
-             */
-            token_type: "bearer";
-            /**
-             * Expires At
-             * Format: date-time
-             */
-            expires_at: string;
-            user: components["schemas"]["Me"];
-        };
-        /** ManagementIn */
+        /**
+         * ManagementIn
+         * @description 管理信息 that the holder maintains; figures come from the later domains.
+         */
         ManagementIn: {
-            /** Security Grade */
-            security_grade: string;
-            /** Security Level */
+            /**
+             * @description 安全分级
+             * @default unrated
+             */
+            security_grade: components["schemas"]["SecurityGrade"];
+            /**
+             * Security Level
+             * @description 一般数据的细分级别（1–5）
+             */
             security_level?: number | null;
             /**
              * Responsible Person
+             * @description 责任人
              * @default
              */
             responsible_person: string;
         };
         /** ManagementPatch */
         ManagementPatch: {
-            /** Security Grade */
-            security_grade?: string | null;
+            security_grade?: components["schemas"]["SecurityGrade"] | null;
             /** Security Level */
             security_level?: number | null;
             /** Responsible Person */
@@ -594,23 +636,34 @@ export interface components {
         };
         /** ManagementRead */
         ManagementRead: {
-            /** Security Grade */
-            security_grade: string;
-            /** Security Level */
+            /**
+             * @description 安全分级
+             * @default unrated
+             */
+            security_grade: components["schemas"]["SecurityGrade"];
+            /**
+             * Security Level
+             * @description 一般数据的细分级别（1–5）
+             */
             security_level?: number | null;
-            /** Quality Score */
-            quality_score?: number | null;
-            /** Value Amount */
-            value_amount?: string | null;
-            /** Accounting Status */
-            accounting_status: string;
-            /** Registration Status */
-            registration_status: string;
             /**
              * Responsible Person
+             * @description 责任人
              * @default
              */
             responsible_person: string;
+            /**
+             * Quality Score
+             * @description 质量评分（0–100）
+             */
+            quality_score?: string | null;
+            /**
+             * Value Amount
+             * @description 评估价值（元）
+             */
+            value_amount?: string | null;
+            accounting_status: components["schemas"]["AccountingStatus"];
+            registration_status: components["schemas"]["RegistrationStatus"];
         };
         /** Me */
         Me: {
@@ -622,20 +675,9 @@ export interface components {
             display_name: string;
             /** Roles */
             roles: string[];
-            organisation: components["schemas"]["MeOrganisation"];
+            organisation: components["schemas"]["OrganisationBrief"];
             /** Permissions */
             permissions: string[];
-        };
-        /** MeOrganisation */
-        MeOrganisation: {
-            /** Id */
-            id: number;
-            /** Name */
-            name: string;
-            /** Kind */
-            kind: string;
-            /** Region Code */
-            region_code: string;
         };
         /** Option */
         Option: {
@@ -671,17 +713,57 @@ export interface components {
             /** Accounting Statuses */
             accounting_statuses: components["schemas"]["Option"][];
         };
-        /** OrganisationPage */
-        OrganisationPage: {
-            /** Items */
-            items: components["schemas"]["OrganisationRead"][];
-            /** Total */
-            total: number;
-            /** Page */
-            page: number;
-            /** Page Size */
-            page_size: number;
+        /** OrganisationBrief */
+        OrganisationBrief: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            kind: components["schemas"]["OrganisationKind"];
+            /** Region Code */
+            region_code: string;
         };
+        /** OrganisationCreate */
+        OrganisationCreate: {
+            /**
+             * Name
+             * @description 单位名称
+             */
+            name: string;
+            /**
+             * Uscc
+             * @description 统一社会信用代码 (GB 32100, 18位含校验位)
+             */
+            uscc: string;
+            /** @description 单位类型 */
+            kind: components["schemas"]["OrganisationKind"];
+            /**
+             * Region Code
+             * @description 行政区划代码（6位）；监管部门按其前缀确定辖区
+             */
+            region_code: string;
+            /**
+             * Parent Id
+             * @description 上级集团单位
+             */
+            parent_id?: number | null;
+            /**
+             * Share With Parent
+             * @description 是否授权上级集团查看本单位数据
+             * @default false
+             */
+            share_with_parent: boolean;
+            /**
+             * Regulator Type
+             * @description 监管部门类别：数据局/财政/国资委/网信/公安
+             */
+            regulator_type?: string | null;
+        };
+        /**
+         * OrganisationKind
+         * @enum {string}
+         */
+        OrganisationKind: "soe" | "private" | "public_institution" | "regulator" | "appraisal_firm" | "exchange" | "data_merchant" | "operator";
         /** OrganisationRead */
         OrganisationRead: {
             /** Id */
@@ -690,14 +772,15 @@ export interface components {
             name: string;
             /** Uscc */
             uscc: string;
-            /** Kind */
-            kind: string;
+            kind: components["schemas"]["OrganisationKind"];
             /** Region Code */
             region_code: string;
             /** Parent Id */
             parent_id: number | null;
             /** Share With Parent */
             share_with_parent: boolean;
+            /** Regulator Type */
+            regulator_type: string | null;
             /**
              * Created At
              * Format: date-time
@@ -711,27 +794,88 @@ export interface components {
             /** Name */
             name: string;
         };
-        /** RightsInfo */
+        /** OrganisationUpdate */
+        OrganisationUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Region Code */
+            region_code?: string | null;
+            /** Parent Id */
+            parent_id?: number | null;
+            /** Share With Parent */
+            share_with_parent?: boolean | null;
+            /** Regulator Type */
+            regulator_type?: string | null;
+        };
+        /** Page[AssetCardSummary] */
+        Page_AssetCardSummary_: {
+            /** Items */
+            items: components["schemas"]["AssetCardSummary"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /** Page[OrganisationRead] */
+        Page_OrganisationRead_: {
+            /** Items */
+            items: components["schemas"]["OrganisationRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /** Page[UserRead] */
+        Page_UserRead_: {
+            /** Items */
+            items: components["schemas"]["UserRead"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
+        /**
+         * RegistrationStatus
+         * @enum {string}
+         */
+        RegistrationStatus: "unregistered" | "in_progress" | "registered" | "cancelled";
+        /**
+         * RightsInfo
+         * @description 权利信息: holders of the three rights and how the data was obtained.
+         */
         RightsInfo: {
             /**
              * Holding Right Holder
+             * @description 数据资源持有权人
              * @default
              */
             holding_right_holder: string;
             /**
              * Use Right Holder
+             * @description 数据加工使用权人
              * @default
              */
             use_right_holder: string;
             /**
              * Operation Right Holder
+             * @description 数据产品经营权人
              * @default
              */
             operation_right_holder: string;
-            /** Acquisition Method */
-            acquisition_method?: string | null;
+            /**
+             * @description 取得方式
+             * @default self_collected
+             */
+            acquisition_method: components["schemas"]["AcquisitionMethod"];
             /**
              * Legal Basis
+             * @description 权利来源及法律依据
              * @default
              */
             legal_basis: string;
@@ -744,25 +888,71 @@ export interface components {
             use_right_holder?: string | null;
             /** Operation Right Holder */
             operation_right_holder?: string | null;
-            /** Acquisition Method */
-            acquisition_method?: string | null;
+            acquisition_method?: components["schemas"]["AcquisitionMethod"] | null;
             /** Legal Basis */
             legal_basis?: string | null;
         };
-        /** UsageInfo */
+        /**
+         * Role
+         * @enum {string}
+         */
+        Role: "platform_admin" | "regulator" | "chief_data_officer" | "data_admin" | "finance" | "appraiser" | "exchange_reviewer" | "data_merchant" | "operator";
+        /**
+         * SecurityGrade
+         * @description GB/T 43697-2024 grade; discovery refines 一般数据 into levels (``security_level``).
+         * @enum {string}
+         */
+        SecurityGrade: "unrated" | "general" | "important" | "core";
+        /**
+         * SharingType
+         * @enum {string}
+         */
+        SharingType: "unconditional" | "conditional" | "none";
+        /**
+         * Stage
+         * @description Lifecycle stage: 资源 → 资产 → 产品.
+         * @enum {string}
+         */
+        Stage: "resource" | "asset" | "product";
+        /** TokenResponse */
+        TokenResponse: {
+            /** Access Token */
+            access_token: string;
+            /**
+             * Token Type
+             * @default bearer
+             */
+            token_type: string;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            user: components["schemas"]["Me"];
+        };
+        /**
+         * UpdateFrequency
+         * @enum {string}
+         */
+        UpdateFrequency: "realtime" | "daily" | "weekly" | "monthly" | "quarterly" | "yearly" | "irregular";
+        /**
+         * UsageInfo
+         * @description 使用信息.
+         */
         UsageInfo: {
             /**
              * Scenarios
-             * @default []
+             * @description 应用场景
              */
-            scenarios: string[];
+            scenarios?: string[];
             /**
-             * Sharing Type
+             * @description 共享类型
              * @default conditional
              */
-            sharing_type: string;
+            sharing_type: components["schemas"]["SharingType"];
             /**
              * Services Provided
+             * @description 提供的服务
              * @default
              */
             services_provided: string;
@@ -771,10 +961,64 @@ export interface components {
         UsagePatch: {
             /** Scenarios */
             scenarios?: string[] | null;
-            /** Sharing Type */
-            sharing_type?: string | null;
+            sharing_type?: components["schemas"]["SharingType"] | null;
             /** Services Provided */
             services_provided?: string | null;
+        };
+        /** UserCreate */
+        UserCreate: {
+            /**
+             * Username
+             * @description 登录名
+             */
+            username: string;
+            /**
+             * Display Name
+             * @description 姓名
+             */
+            display_name: string;
+            /**
+             * Password
+             * @description 密码（至少8位）
+             */
+            password: string;
+            /** Organisation Id */
+            organisation_id: number;
+            /** Roles */
+            roles: components["schemas"]["Role"][];
+        };
+        /** UserRead */
+        UserRead: {
+            /** Id */
+            id: number;
+            /** Username */
+            username: string;
+            /** Display Name */
+            display_name: string;
+            /** Organisation Id */
+            organisation_id: number;
+            /** Roles */
+            roles: string[];
+            /** Is Active */
+            is_active: boolean;
+            /** Locked Until */
+            locked_until: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** UserUpdate */
+        UserUpdate: {
+            /** Display Name */
+            display_name?: string | null;
+            /** Password */
+            password?: string | null;
+            /** Roles */
+            roles?: components["schemas"]["Role"][] | null;
+            /** Is Active */
+            is_active?: boolean | null;
         };
         /** ValidationError */
         ValidationError: {
@@ -798,7 +1042,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    health_api_health_get: {
+    get_health: {
         parameters: {
             query?: never;
             header?: never;
@@ -818,134 +1062,7 @@ export interface operations {
             };
         };
     };
-    login_api_auth_login_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LoginRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LoginResponse"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-            /** @description Locked */
-            423: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    logout_api_auth_logout_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    me_api_auth_me_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: {
-                dataasset_session?: string | null;
-            };
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Me"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    options_api_meta_options_get: {
+    get_options: {
         parameters: {
             query?: never;
             header?: never;
@@ -965,24 +1082,18 @@ export interface operations {
             };
         };
     };
-    list_assets_api_catalog_assets_get: {
+    login: {
         parameters: {
-            query?: {
-                q?: string | null;
-                organisation_id?: number | null;
-                industry?: string | null;
-                security_grade?: string | null;
-                stage?: string | null;
-                page?: number;
-                page_size?: number;
-            };
+            query?: never;
             header?: never;
             path?: never;
-            cookie?: {
-                dataasset_session?: string | null;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
             };
         };
-        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -990,34 +1101,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssetCardPage"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["TokenResponse"];
                 };
             };
             /** @description Validation Error */
@@ -1031,14 +1115,364 @@ export interface operations {
             };
         };
     };
-    create_asset_api_catalog_assets_post: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: {
-                dataasset_session?: string | null;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
+        };
+    };
+    get_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+        };
+    };
+    list_organisations: {
+        parameters: {
+            query?: {
+                q?: string | null;
+                kind?: components["schemas"]["OrganisationKind"] | null;
+                /** @description 页码，从 1 开始 */
+                page?: number;
+                /** @description 每页条数 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OrganisationRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_organisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_organisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                organisation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_organisation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                organisation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: {
+                organisation_id?: number | null;
+                /** @description 页码，从 1 开始 */
+                page?: number;
+                /** @description 每页条数 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_UserRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_assets: {
+        parameters: {
+            query?: {
+                /** @description 中文全文检索 */
+                q?: string | null;
+                organisation_id?: number | null;
+                industry?: components["schemas"]["Industry"] | null;
+                security_grade?: components["schemas"]["SecurityGrade"] | null;
+                stage?: components["schemas"]["Stage"] | null;
+                registration_status?: components["schemas"]["RegistrationStatus"] | null;
+                /** @description 页码，从 1 开始 */
+                page?: number;
+                /** @description 每页条数 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AssetCardSummary_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_asset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
         };
         requestBody: {
             content: {
@@ -1055,33 +1489,6 @@ export interface operations {
                     "application/json": components["schemas"]["AssetCardRead"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1093,16 +1500,15 @@ export interface operations {
             };
         };
     };
-    get_asset_api_catalog_assets__id__get: {
+    get_asset: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: number;
+                /** @description 记录编号 */
+                card_id: number;
             };
-            cookie?: {
-                dataasset_session?: string | null;
-            };
+            cookie?: never;
         };
         requestBody?: never;
         responses: {
@@ -1115,33 +1521,6 @@ export interface operations {
                     "application/json": components["schemas"]["AssetCardRead"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1153,16 +1532,15 @@ export interface operations {
             };
         };
     };
-    update_asset_api_catalog_assets__id__patch: {
+    update_asset: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: number;
+                /** @description 记录编号 */
+                card_id: number;
             };
-            cookie?: {
-                dataasset_session?: string | null;
-            };
+            cookie?: never;
         };
         requestBody: {
             content: {
@@ -1179,42 +1557,6 @@ export interface operations {
                     "application/json": components["schemas"]["AssetCardRead"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -1226,16 +1568,15 @@ export interface operations {
             };
         };
     };
-    history_api_catalog_assets__id__history_get: {
+    list_asset_history: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                id: number;
+                /** @description 记录编号 */
+                card_id: number;
             };
-            cookie?: {
-                dataasset_session?: string | null;
-            };
+            cookie?: never;
         };
         requestBody?: never;
         responses: {
@@ -1245,34 +1586,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HistoryEntry"][];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["AssetCardHistoryEntry"][];
                 };
             };
             /** @description Validation Error */
@@ -1286,14 +1600,12 @@ export interface operations {
             };
         };
     };
-    stats_api_catalog_stats_get: {
+    get_catalog_stats: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: {
-                dataasset_session?: string | null;
-            };
+            cookie?: never;
         };
         requestBody?: never;
         responses: {
@@ -1306,52 +1618,14 @@ export interface operations {
                     "application/json": components["schemas"]["CatalogStats"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
-    template_api_catalog_import_template_get: {
+    get_import_template: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: {
-                dataasset_session?: string | null;
-            };
+            cookie?: never;
         };
         requestBody?: never;
         responses: {
@@ -1364,29 +1638,18 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
                 };
             };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
         };
     };
-    import_assets_api_catalog_import_post: {
+    import_assets: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: {
-                dataasset_session?: string | null;
-            };
+            cookie?: never;
         };
         requestBody: {
             content: {
-                "multipart/form-data": components["schemas"]["Body_import_assets_api_catalog_import_post"];
+                "multipart/form-data": components["schemas"]["Body_import_assets"];
             };
         };
         responses: {
@@ -1399,52 +1662,23 @@ export interface operations {
                     "application/json": components["schemas"]["ImportResult"];
                 };
             };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Unprocessable Entity */
+            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
     };
-    export_api_catalog_export_get: {
+    export_register: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
-            cookie?: {
-                dataasset_session?: string | null;
-            };
+            cookie?: never;
         };
         requestBody?: never;
         responses: {
@@ -1455,138 +1689,6 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    organisations_api_organisations_get: {
-        parameters: {
-            query?: {
-                q?: string | null;
-                kind?: string | null;
-                page?: number;
-                page_size?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: {
-                dataasset_session?: string | null;
-            };
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OrganisationPage"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    organisation_api_organisations__id__get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
-            };
-            cookie?: {
-                dataasset_session?: string | null;
-            };
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OrganisationRead"];
-                };
-            };
-            /** @description Unauthorized */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Not Found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -45,10 +45,10 @@ export interface OptionItem {
 export type AssetQuery = QueryOf<'/api/catalog/assets', 'get'>
 export type AssetPage = ResponseJson<'/api/catalog/assets', 'get'>
 export type AssetSummary = AssetPage['items'][number]
-export type AssetCard = ResponseJson<'/api/catalog/assets/{id}', 'get'>
+export type AssetCard = ResponseJson<'/api/catalog/assets/{card_id}', 'get'>
 export type AssetCreate = BodyJson<'/api/catalog/assets', 'post'>
-export type AssetUpdate = BodyJson<'/api/catalog/assets/{id}', 'patch'>
-export type HistoryEntry = ResponseJson<'/api/catalog/assets/{id}/history', 'get'>[number]
+export type AssetUpdate = BodyJson<'/api/catalog/assets/{card_id}', 'patch'>
+export type HistoryEntry = ResponseJson<'/api/catalog/assets/{card_id}/history', 'get'>[number]
 export type CatalogStats = ResponseJson<'/api/catalog/stats', 'get'>
 export type ImportResult = ResponseJson<'/api/catalog/import', 'post'>
 

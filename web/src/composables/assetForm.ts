@@ -12,7 +12,7 @@ export interface AssetForm {
   basic: {
     name: string
     description: string
-    industry: string
+    industry: string | null
     source_systems: string[]
     data_format: string | null
     volume_rows: number | null
@@ -37,7 +37,7 @@ export interface AssetForm {
     services_provided: string
   }
   management: {
-    security_grade: string
+    security_grade: string | null
     security_level: number | null
     responsible_person: string
   }
@@ -54,7 +54,7 @@ export function emptyAssetForm(organisationId: number | null = null): AssetForm 
     basic: {
       name: '',
       description: '',
-      industry: '',
+      industry: null,
       source_systems: [],
       data_format: null,
       volume_rows: null,
@@ -74,7 +74,7 @@ export function emptyAssetForm(organisationId: number | null = null): AssetForm 
       legal_basis: '',
     },
     usage: { scenarios: [], sharing_type: null, services_provided: '' },
-    management: { security_grade: '', security_level: null, responsible_person: '' },
+    management: { security_grade: null, security_level: null, responsible_person: '' },
   }
 }
 
@@ -92,7 +92,7 @@ export function formFromCard(card: AssetCard): AssetForm {
     basic: {
       name: str(b.name),
       description: str(b.description),
-      industry: str(b.industry),
+      industry: opt(b.industry),
       source_systems: list(b.source_systems),
       data_format: opt(b.data_format),
       volume_rows: num(b.volume_rows),
@@ -117,7 +117,7 @@ export function formFromCard(card: AssetCard): AssetForm {
       services_provided: str(u.services_provided),
     },
     management: {
-      security_grade: str(m.security_grade),
+      security_grade: opt(m.security_grade),
       security_level: num(m.security_level),
       responsible_person: str(m.responsible_person),
     },
