@@ -18,6 +18,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
@@ -366,5 +367,5 @@ def export_register(session: Session, actor: Actor) -> bytes:
                 value = "是" if value else "否"
             row.append(value)
         row.extend(fn(card) for _, fn in _FIGURES)
-        ws.append(row)
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
     return _save(wb)

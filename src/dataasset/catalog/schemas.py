@@ -20,7 +20,7 @@ from dataasset.catalog.enums import (
     Stage,
     UpdateFrequency,
 )
-from dataasset.core.schemas import OrganisationRef
+from dataasset.core.schemas import Input, OrganisationRef, RecordId
 
 _PHONE = re.compile(r"^(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
@@ -29,7 +29,7 @@ def _clean_list(values: list[str]) -> list[str]:
     return [v.strip() for v in values if v and v.strip()]
 
 
-class BasicInfo(BaseModel):
+class BasicInfo(Input):
     """基本信息."""
 
     name: str = Field(min_length=2, max_length=200, description="数据资产名称")
@@ -76,7 +76,7 @@ class BasicInfo(BaseModel):
         return value
 
 
-class RightsInfo(BaseModel):
+class RightsInfo(Input):
     """权利信息: holders of the three rights and how the data was obtained."""
 
     holding_right_holder: str = Field("", max_length=200, description="数据资源持有权人")
@@ -86,7 +86,7 @@ class RightsInfo(BaseModel):
     legal_basis: str = Field("", max_length=2000, description="权利来源及法律依据")
 
 
-class UsageInfo(BaseModel):
+class UsageInfo(Input):
     """使用信息."""
 
     scenarios: list[str] = Field(default_factory=list, max_length=50, description="应用场景")
@@ -99,7 +99,7 @@ class UsageInfo(BaseModel):
         return _clean_list(value)
 
 
-class ManagementIn(BaseModel):
+class ManagementIn(Input):
     """管理信息 that the holder maintains; figures come from the later domains."""
 
     security_grade: SecurityGrade = Field(SecurityGrade.UNRATED, description="安全分级")
@@ -121,10 +121,10 @@ class Flags(BaseModel):
     disposed: bool
 
 
-class AssetCardCreate(BaseModel):
+class AssetCardCreate(Input):
     """A new asset card. ``organisation_id`` is only for platform administrators."""
 
-    organisation_id: int | None = None
+    organisation_id: RecordId | None = None
     stage: Stage = Stage.RESOURCE
     is_public: bool = Field(False, description="是否在公开目录中展示")
     basic: BasicInfo
@@ -133,7 +133,7 @@ class AssetCardCreate(BaseModel):
     management: ManagementIn = Field(default_factory=ManagementIn)
 
 
-class BasicPatch(BaseModel):
+class BasicPatch(Input):
     model_config = ConfigDict(extra="forbid")
     name: str | None = None
     description: str | None = None
@@ -150,7 +150,7 @@ class BasicPatch(BaseModel):
     contact_phone: str | None = None
 
 
-class RightsPatch(BaseModel):
+class RightsPatch(Input):
     model_config = ConfigDict(extra="forbid")
     holding_right_holder: str | None = None
     use_right_holder: str | None = None
@@ -159,21 +159,21 @@ class RightsPatch(BaseModel):
     legal_basis: str | None = None
 
 
-class UsagePatch(BaseModel):
+class UsagePatch(Input):
     model_config = ConfigDict(extra="forbid")
     scenarios: list[str] | None = None
     sharing_type: SharingType | None = None
     services_provided: str | None = None
 
 
-class ManagementPatch(BaseModel):
+class ManagementPatch(Input):
     model_config = ConfigDict(extra="forbid")
     security_grade: SecurityGrade | None = None
     security_level: int | None = None
     responsible_person: str | None = None
 
 
-class AssetCardUpdate(BaseModel):
+class AssetCardUpdate(Input):
     """A partial change; ``version`` must be the version the editor saw (else 409).
     The merged card is validated again as a whole."""
 

@@ -2,6 +2,7 @@ import type { MessageSchema } from './zh-CN'
 
 const enUS: MessageSchema = {
   app: {
+    brand: 'Data Assets',
     title: 'Data Asset Management Platform',
     short: 'Data Assets',
   },
@@ -80,9 +81,9 @@ const enUS: MessageSchema = {
       organisation: 'Organisation',
       industry: 'Industry',
       stage: 'Stage',
-      grade: 'Security grade',
+      grade: 'Grade',
       sharing: 'Sharing',
-      registration: 'Registration',
+      registration: 'Register',
       updated: 'Updated',
     },
   },
@@ -128,6 +129,7 @@ const enUS: MessageSchema = {
       actions: {
         create: 'Created',
         update: 'Updated',
+        figures: 'Figures updated',
         import: 'Imported',
       },
     },

@@ -1,5 +1,6 @@
 const zhCN = {
   app: {
+    brand: '数据资产管理平台',
     title: '数据资产管理平台',
     short: '数据资产',
   },
@@ -126,6 +127,7 @@ const zhCN = {
       actions: {
         create: '创建',
         update: '修改',
+        figures: '指标更新',
         import: '导入',
       },
     },
