@@ -153,4 +153,3 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     reason = pg_available()
     state = "available" if reason is None else f"unavailable ({reason})"
     return [f"PostgreSQL at {PG_URL}: {state}; CI={CI}"]
-

@@ -30,8 +30,12 @@ def serve(
     from dataasset.api.app import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level=settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+    )
 
 
 @app.command()
@@ -50,7 +54,9 @@ def _safe(url: str) -> str:
 
 @app.command()
 def demo(
-    if_empty: Annotated[bool, typer.Option("--if-empty", help="仅当数据库为空时加载（不重置已有数据）")] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="仅当数据库为空时加载（不重置已有数据）")
+    ] = False,
 ) -> None:
     """创建或重置演示数据库：监管部门、国企、评估机构、交易所、各角色用户和数据资产卡片。"""
     from dataasset import demo as demo_data
@@ -73,8 +79,10 @@ def demo(
     with transaction(factory) as session:
         counts = demo_data.load(session)
     engine.dispose()
-    console.print(f"[green]演示数据已加载[/green]：{counts['organisations']} 个单位，{counts['users']} 个用户，"
-                  f"{counts['asset_cards']} 张数据资产卡片")
+    console.print(
+        f"[green]演示数据已加载[/green]：{counts['organisations']} 个单位，{counts['users']} 个用户，"
+        f"{counts['asset_cards']} 张数据资产卡片"
+    )
     _print_logins()
 
 

@@ -15,10 +15,13 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="DATAASSET_", env_file=".env", extra="ignore")
 
-    var_dir: Path = Field(Path("var"), description="Directory for the SQLite file, the secret key and job data.")
+    var_dir: Path = Field(
+        Path("var"), description="Directory for the SQLite file, the secret key and job data."
+    )
     database_url: str = Field("", description="SQLAlchemy URL; empty means a SQLite file under var_dir.")
     secret_key: str = Field(
-        "", description="Signing and encryption secret; empty means generated once and kept in var_dir/secret.key."
+        "",
+        description="Signing and encryption secret; empty: generated once, kept in var_dir/secret.key.",
     )
     host: str = "127.0.0.1"
     port: int = 8000

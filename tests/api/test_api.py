@@ -22,15 +22,20 @@ def test_health_and_options_need_no_login(client: TestClient) -> None:
     health = client.get("/api/health").json()
     assert health["status"] == "ok" and health["database"] in {"sqlite", "postgresql"}
     options = client.get("/api/meta/options").json()
-    assert {"value": "D", "label_zh": "电力、热力、燃气及水生产和供应业",
-            "label_en": "Electricity, heat, gas and water"} in options["industries"]
+    assert {
+        "value": "D",
+        "label_zh": "电力、热力、燃气及水生产和供应业",
+        "label_en": "Electricity, heat, gas and water",
+    } in options["industries"]
 
 
 def test_login_sets_an_httponly_cookie_and_returns_a_token(client: TestClient) -> None:
     r = _login(client)
     assert r.status_code == 200
     body = r.json()
-    assert body["token_type"] == "bearer" and body["user"]["organisation"]["name"] == "湖南湘能电力集团有限公司"
+    assert (
+        body["token_type"] == "bearer" and body["user"]["organisation"]["name"] == "湖南湘能电力集团有限公司"
+    )
     assert "catalog.write" in body["user"]["permissions"]
     cookie = r.headers["set-cookie"]
     assert "dataasset_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
@@ -42,7 +47,11 @@ def test_login_sets_an_httponly_cookie_and_returns_a_token(client: TestClient) -
 
 def test_wrong_password_then_lockout(client: TestClient) -> None:
     r = _login(client, password="wrong-password")
-    assert r.status_code == 401 and r.json() == {"code": "login_failed", "message": "用户名或密码错误", "errors": []}
+    assert r.status_code == 401 and r.json() == {
+        "code": "login_failed",
+        "message": "用户名或密码错误",
+        "errors": [],
+    }
     for _ in range(4):
         r = _login(client, password="wrong-password")
     assert r.status_code == 423 and r.json()["code"] == "account_locked"
@@ -65,7 +74,9 @@ def test_no_login_is_401_everywhere(client: TestClient) -> None:
 
 
 def test_validation_errors_are_422_with_field_paths_in_chinese(client: TestClient, auth: Any) -> None:
-    r = client.post("/api/catalog/assets", json={"basic": {"name": "x", "industry": "Z"}}, headers=auth("xn_admin"))
+    r = client.post(
+        "/api/catalog/assets", json={"basic": {"name": "x", "industry": "Z"}}, headers=auth("xn_admin")
+    )
     assert r.status_code == 422
     body = r.json()
     assert body["code"] == "validation_error"
@@ -73,7 +84,8 @@ def test_validation_errors_are_422_with_field_paths_in_chinese(client: TestClien
     assert fields["basic.name"] == "长度至少为 2"
     assert fields["basic.industry"].startswith("取值必须是以下之一")
     r = client.post(
-        "/api/organisations", headers=auth("admin"),
+        "/api/organisations",
+        headers=auth("admin"),
         json={"name": "某某公司", "uscc": "91110000600037341A", "kind": "soe", "region_code": "430100"},
     )
     assert r.status_code == 422 and "校验位错误" in r.json()["errors"][0]["message"]
@@ -83,10 +95,16 @@ def test_missing_and_conflict(client: TestClient, auth: Any) -> None:
     h = auth("xn_admin")
     assert client.get("/api/catalog/assets/999999", headers=h).json()["code"] == "asset_card_not_found"
     assert client.get("/api/no-such-endpoint", headers=h).status_code == 404
-    card = client.post("/api/catalog/assets", json={"basic": {"name": "冲突测试", "industry": "D"}}, headers=h).json()
-    ok = client.patch(f"/api/catalog/assets/{card['id']}", json={"version": 1, "basic": {"description": "a"}}, headers=h)
+    card = client.post(
+        "/api/catalog/assets", json={"basic": {"name": "冲突测试", "industry": "D"}}, headers=h
+    ).json()
+    ok = client.patch(
+        f"/api/catalog/assets/{card['id']}", json={"version": 1, "basic": {"description": "a"}}, headers=h
+    )
     assert ok.status_code == 200 and ok.json()["version"] == 2
-    stale = client.patch(f"/api/catalog/assets/{card['id']}", json={"version": 1, "basic": {"description": "b"}}, headers=h)
+    stale = client.patch(
+        f"/api/catalog/assets/{card['id']}", json={"version": 1, "basic": {"description": "b"}}, headers=h
+    )
     assert stale.status_code == 409 and stale.json()["code"] == "version_conflict"
     history = client.get(f"/api/catalog/assets/{card['id']}/history", headers=h).json()
     assert [e["version"] for e in history] == [2, 1]

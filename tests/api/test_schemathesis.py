@@ -27,7 +27,9 @@ def test_no_server_errors(app: Any, auth: Any, username: str) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        )
         def run(case: Any) -> None:
             response = case.call(headers=headers)
             case.validate_response(response, checks=[not_a_server_error])

@@ -78,8 +78,13 @@ def _colleague(db: Session, org: Organisation, exclude: str) -> int:
     """Another user of the organisation (not the caller), created if there is none."""
     other = db.scalar(select(User.id).where(User.organisation_id == org.id, User.username != exclude))
     if other is None:
-        user = User(username=f"u{org.id}_x", display_name="同事", password_hash="x", organisation_id=org.id,
-                    roles=[Role.FINANCE.value])
+        user = User(
+            username=f"u{org.id}_x",
+            display_name="同事",
+            password_hash="x",
+            organisation_id=org.id,
+            roles=[Role.FINANCE.value],
+        )
         db.add(user)
         db.flush()
         other = user.id
@@ -93,12 +98,24 @@ def build_world(db: Session, role: Role) -> World:
 
     def card(org: Organisation) -> int:
         data = AssetCardCreate.model_validate(
-            {"organisation_id": org.id, "is_public": False, "basic": {"name": f"矩阵测试-{org.name}", "industry": "D"}}
+            {
+                "organisation_id": org.id,
+                "is_public": False,
+                "basic": {"name": f"矩阵测试-{org.name}", "industry": "D"},
+            }
         )
         return catalog.create_card(db, system, data).id
 
-    return World(db, role, inside.id, outside.id, card(inside), card(outside),
-                 _colleague(db, inside, username), _colleague(db, outside, username))
+    return World(
+        db,
+        role,
+        inside.id,
+        outside.id,
+        card(inside),
+        card(outside),
+        _colleague(db, inside, username),
+        _colleague(db, outside, username),
+    )
 
 
 # --- the expectations ---------------------------------------------------------------------------
@@ -129,20 +146,32 @@ def _card_patch(w: World, scope: str) -> dict[str, Any]:
 
 
 def _card_new(w: World, scope: str) -> dict[str, Any]:
-    return {"organisation_id": w.ids(scope)["organisation_id"], "basic": {"name": "矩阵新建", "industry": "D"}}
+    return {
+        "organisation_id": w.ids(scope)["organisation_id"],
+        "basic": {"name": "矩阵新建", "industry": "D"},
+    }
 
 
 def _user_new(w: World, scope: str) -> dict[str, Any]:
-    return {"username": f"new_{w.role.value}_{scope}", "display_name": "新用户", "password": "Passw0rd!x",
-            "organisation_id": w.ids(scope)["organisation_id"], "roles": ["finance"]}
+    return {
+        "username": f"new_{w.role.value}_{scope}",
+        "display_name": "新用户",
+        "password": "Passw0rd!x",
+        "organisation_id": w.ids(scope)["organisation_id"],
+        "roles": ["finance"],
+    }
 
 
 def _org_new(w: World, scope: str) -> dict[str, Any]:
     from dataasset.core.codes import uscc_check_char
 
     body17 = f"91430100MA4X{abs(hash((w.role.value, scope))) % 100000:05d}"
-    return {"name": f"新单位{w.role.value}{scope}", "uscc": body17 + uscc_check_char(body17), "kind": "private",
-            "region_code": "430100"}
+    return {
+        "name": f"新单位{w.role.value}{scope}",
+        "uscc": body17 + uscc_check_char(body17),
+        "kind": "private",
+        "region_code": "430100",
+    }
 
 
 READ_ALL = statuses(200)
@@ -176,7 +205,8 @@ MATRIX: dict[tuple[str, str], Row] = {
         inside=statuses(403, platform_admin=201), outside=statuses(403, platform_admin=201), body=_org_new
     ),
     ("GET", "/api/users/{user_id}"): Row(
-        inside=statuses(404, platform_admin=200, chief_data_officer=200), outside=statuses(404, platform_admin=200)
+        inside=statuses(404, platform_admin=200, chief_data_officer=200),
+        outside=statuses(404, platform_admin=200),
     ),
     ("PATCH", "/api/users/{user_id}"): Row(
         inside=statuses(404, platform_admin=200, chief_data_officer=200),
@@ -198,10 +228,17 @@ LISTS: dict[str, tuple[str, dict[Role, bool], dict[Role, bool]]] = {
 }
 # Routes with no record in the path or body: every signed-in role may call them; what they return
 # is scoped (checked below for the export and the stats).
-OPEN_TO_SIGNED_IN = {("GET", "/api/catalog/stats"), ("GET", "/api/catalog/export"),
-                     ("GET", "/api/catalog/import/template")}
-PUBLIC = {("GET", "/api/health"), ("GET", "/api/meta/options"), ("POST", "/api/auth/login"),
-          ("POST", "/api/auth/logout")}
+OPEN_TO_SIGNED_IN = {
+    ("GET", "/api/catalog/stats"),
+    ("GET", "/api/catalog/export"),
+    ("GET", "/api/catalog/import/template"),
+}
+PUBLIC = {
+    ("GET", "/api/health"),
+    ("GET", "/api/meta/options"),
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/logout"),
+}
 
 
 def api_routes(app: Any) -> list[tuple[str, str]]:
@@ -215,7 +252,9 @@ def api_routes(app: Any) -> list[tuple[str, str]]:
 def test_every_route_is_in_the_matrix(app: Any) -> None:
     covered = set(MATRIX) | {("GET", p) for p in LISTS} | OPEN_TO_SIGNED_IN | PUBLIC
     missing = [r for r in api_routes(app) if r not in covered]
-    assert not missing, f"add these routes to the tenancy matrix (tests/api/test_tenancy_matrix.py): {missing}"
+    assert not missing, (
+        f"add these routes to the tenancy matrix (tests/api/test_tenancy_matrix.py): {missing}"
+    )
 
 
 def _fill(path: str, ids: dict[str, int]) -> str:
@@ -243,11 +282,17 @@ def test_matrix(role: Role, db: Session, client: TestClient, auth: Any, app: Any
             if row.body is not None:
                 kwargs["json"] = row.body(world, scope)
             if row.files:
-                extra = {} if scope == "inside" else {"持有单位统一社会信用代码": db.get(Organisation, world.outside_org).uscc}  # type: ignore[union-attr]
+                extra = (
+                    {}
+                    if scope == "inside"
+                    else {"持有单位统一社会信用代码": db.get(Organisation, world.outside_org).uscc}
+                )  # type: ignore[union-attr]
                 kwargs["files"] = {"file": ("m.xlsx", workbook([{**GOOD, **extra}]))}
             r = client.request(method, _fill(path, world.ids(scope)), **kwargs)
             if r.status_code != expected:
-                failures.append(f"{method} {path} [{scope}] → {r.status_code}, expected {expected}: {r.text[:120]}")
+                failures.append(
+                    f"{method} {path} [{scope}] → {r.status_code}, expected {expected}: {r.text[:120]}"
+                )
     for path, (key, sees_inside, sees_outside) in LISTS.items():
         ids = {i["id"] for i in client.get(path, params={"page_size": 200}, headers=headers).json()["items"]}
         for scope, expected in (("inside", sees_inside[role]), ("outside", sees_outside[role])):
@@ -258,7 +303,9 @@ def test_matrix(role: Role, db: Session, client: TestClient, auth: Any, app: Any
     for scope, expected in (("inside", True), ("outside", role == ADMIN)):
         code = catalog.get_card(db, Actor.system(), world.ids(scope)["card_id"]).code
         if (code in codes) != expected:
-            failures.append(f"GET /api/catalog/export: {scope} card present={not expected}, expected {expected}")
+            failures.append(
+                f"GET /api/catalog/export: {scope} card present={not expected}, expected {expected}"
+            )
     assert not failures, "\n".join(failures)
 
 

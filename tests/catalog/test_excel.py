@@ -30,8 +30,15 @@ def workbook(rows: list[dict[str, Any]], headers: list[str] | None = None) -> by
     return buf.getvalue()
 
 
-GOOD = {"数据资产名称": "导入测试数据", "行业分类": "电力、热力、燃气及水生产和供应业", "更新频率": "每月",
-        "来源系统": "营销系统；采集系统", "数据量（条）": 1000, "时间范围起": "2020-01-01", "是否公开": "否"}
+GOOD = {
+    "数据资产名称": "导入测试数据",
+    "行业分类": "电力、热力、燃气及水生产和供应业",
+    "更新频率": "每月",
+    "来源系统": "营销系统；采集系统",
+    "数据量（条）": 1000,
+    "时间范围起": "2020-01-01",
+    "是否公开": "否",
+}
 
 
 def _cards(db: Session) -> int:
@@ -46,7 +53,9 @@ def test_the_template_imports_as_it_is(db: Session, actor: Any) -> None:
 
 def test_good_rows_import_with_codes(db: Session, actor: Any) -> None:
     before = _cards(db)
-    cards = excel.import_cards(db, actor("xn_admin"), workbook([GOOD, {**GOOD, "数据资产名称": "第二条数据", "行业分类": "D"}]))
+    cards = excel.import_cards(
+        db, actor("xn_admin"), workbook([GOOD, {**GOOD, "数据资产名称": "第二条数据", "行业分类": "D"}])
+    )
     assert [c.industry for c in cards] == ["D", "D"]
     assert _cards(db) == before + 2
 
@@ -64,7 +73,12 @@ def test_every_bad_cell_is_reported_and_nothing_is_written(db: Session, actor: A
         excel.import_cards(db, actor("xn_admin"), workbook(rows))
     found = {(e["row"], e["column"]) for e in err.value.errors}
     assert found == {
-        (3, "数据资产名称"), (4, "行业分类"), (4, "数据量（条）"), (5, "时间范围起"), (5, "联系电话"), (6, "时间范围止"),
+        (3, "数据资产名称"),
+        (4, "行业分类"),
+        (4, "数据量（条）"),
+        (5, "时间范围起"),
+        (5, "联系电话"),
+        (6, "时间范围止"),
     }
     assert "未写入任何数据" in err.value.message
     assert all(isinstance(e["reason"], str) and e["reason"] for e in err.value.errors)
@@ -93,7 +107,9 @@ def test_roles_without_import_and_foreign_organisations_are_refused(db: Session,
     uscc = db.scalar(select(Organisation.uscc).where(Organisation.name == "株洲水务投资集团有限公司"))
     before = _cards(db)
     with pytest.raises(Forbidden):
-        excel.import_cards(db, actor("xn_admin"), workbook([GOOD, {**GOOD, "持有单位统一社会信用代码": uscc}]))
+        excel.import_cards(
+            db, actor("xn_admin"), workbook([GOOD, {**GOOD, "持有单位统一社会信用代码": uscc}])
+        )
     db.rollback()
     assert _cards(db) == before
 
@@ -107,6 +123,8 @@ def test_the_register_lists_only_what_the_actor_sees(db: Session, actor: Any) ->
     holders = {r[1] for r in rows[1:]}
     assert "株洲水务投资集团有限公司" in holders
     private_other = db.scalar(
-        select(AssetCard.code).where(AssetCard.is_public.is_(False), AssetCard.organisation_id != actor("zzsw_admin").organisation_id)
+        select(AssetCard.code).where(
+            AssetCard.is_public.is_(False), AssetCard.organisation_id != actor("zzsw_admin").organisation_id
+        )
     )
     assert private_other not in {r[0] for r in rows[1:]}

@@ -31,7 +31,9 @@ def test_query_syntax_characters_cannot_escape_the_expression() -> None:
 
 
 def _card(db: Session, actor: Any, name: str, description: str = "") -> int:
-    data = AssetCardCreate.model_validate({"basic": {"name": name, "description": description, "industry": "D"}})
+    data = AssetCardCreate.model_validate(
+        {"basic": {"name": name, "description": description, "industry": "D"}}
+    )
     return service.create_card(db, actor, data).id
 
 

@@ -42,23 +42,34 @@ def test_update_makes_a_version_with_field_diffs(db: Session, actor: Any) -> Non
     me = actor("xn_admin")
     card = _create(db, me, description="旧描述")
     updated = service.update_card(
-        db, me, card.id,
-        AssetCardUpdate.model_validate({"version": 1, "basic": {"description": "新描述"}, "usage": {"sharing_type": "none"}}),
+        db,
+        me,
+        card.id,
+        AssetCardUpdate.model_validate(
+            {"version": 1, "basic": {"description": "新描述"}, "usage": {"sharing_type": "none"}}
+        ),
     )
     assert updated.version == 2
     history = service.history(db, me, card.id)
     assert [h.version for h in history] == [2, 1]
     changed = {c.field: (c.old, c.new) for c in history[0].changes}
-    assert changed == {"basic.description": ("旧描述", "新描述"), "usage.sharing_type": ("conditional", "none")}
+    assert changed == {
+        "basic.description": ("旧描述", "新描述"),
+        "usage.sharing_type": ("conditional", "none"),
+    }
     assert history[0].actor.display_name == me.display_name
 
 
 def test_a_stale_version_is_a_conflict_and_changes_nothing(db: Session, actor: Any) -> None:
     me = actor("xn_admin")
     card = _create(db, me)
-    service.update_card(db, me, card.id, AssetCardUpdate.model_validate({"version": 1, "basic": {"description": "甲"}}))
+    service.update_card(
+        db, me, card.id, AssetCardUpdate.model_validate({"version": 1, "basic": {"description": "甲"}})
+    )
     with pytest.raises(Conflict):
-        service.update_card(db, me, card.id, AssetCardUpdate.model_validate({"version": 1, "basic": {"description": "乙"}}))
+        service.update_card(
+            db, me, card.id, AssetCardUpdate.model_validate({"version": 1, "basic": {"description": "乙"}})
+        )
     assert service.get_card(db, me, card.id).description == "甲"
 
 
@@ -67,7 +78,10 @@ def test_an_invalid_merge_is_rejected_with_field_paths(db: Session, actor: Any) 
     card = _create(db, me, time_span_start="2024-01-01")
     with pytest.raises(Invalid) as err:
         service.update_card(
-            db, me, card.id, AssetCardUpdate.model_validate({"version": 1, "basic": {"time_span_end": "2020-01-01"}})
+            db,
+            me,
+            card.id,
+            AssetCardUpdate.model_validate({"version": 1, "basic": {"time_span_end": "2020-01-01"}}),
         )
     assert "时间范围" in err.value.errors[0]["message"]
 
@@ -75,8 +89,12 @@ def test_an_invalid_merge_is_rejected_with_field_paths(db: Session, actor: Any) 
 def test_no_op_update_makes_no_version(db: Session, actor: Any) -> None:
     me = actor("xn_admin")
     card = _create(db, me)
-    service.update_card(db, me, card.id, AssetCardUpdate.model_validate({"version": 1, "basic": {"name": "测试数据集"}}))
-    count = db.scalar(select(func.count()).select_from(AssetCardVersion).where(AssetCardVersion.card_id == card.id))
+    service.update_card(
+        db, me, card.id, AssetCardUpdate.model_validate({"version": 1, "basic": {"name": "测试数据集"}})
+    )
+    count = db.scalar(
+        select(func.count()).select_from(AssetCardVersion).where(AssetCardVersion.card_id == card.id)
+    )
     assert count == 1
 
 
@@ -94,7 +112,8 @@ def test_others_cannot_see_or_change_a_private_card(db: Session, actor: Any) -> 
 
 def test_public_cards_are_readable_by_all_but_writable_only_by_the_holder(db: Session, actor: Any) -> None:
     card = service.create_card(
-        db, actor("xn_admin"),
+        db,
+        actor("xn_admin"),
         AssetCardCreate.model_validate({"is_public": True, "basic": {"name": "公开数据集", "industry": "D"}}),
     )
     assert service.get_card(db, actor("ss_merchant"), card.id).id == card.id
@@ -104,7 +123,9 @@ def test_public_cards_are_readable_by_all_but_writable_only_by_the_holder(db: Se
 
 def test_writing_for_another_organisation_needs_the_platform_admin(db: Session, actor: Any) -> None:
     other = actor("zzsw_admin").organisation_id
-    data = AssetCardCreate.model_validate({"organisation_id": other, "basic": {"name": "越权数据", "industry": "D"}})
+    data = AssetCardCreate.model_validate(
+        {"organisation_id": other, "basic": {"name": "越权数据", "industry": "D"}}
+    )
     with pytest.raises(Forbidden):
         service.create_card(db, actor("xn_admin"), data)
     assert service.create_card(db, actor("admin"), data).organisation_id == other
@@ -114,11 +135,20 @@ def test_figures_from_later_domains_set_the_flags(db: Session, actor: Any) -> No
     me = actor("xn_admin")
     card = _create(db, me)
     service.record_figures(
-        db, me, card.id, value_amount=Decimal("1234567.89"), registration_status=RegistrationStatus.REGISTERED,
+        db,
+        me,
+        card.id,
+        value_amount=Decimal("1234567.89"),
+        registration_status=RegistrationStatus.REGISTERED,
         accounting_status=AccountingStatus.INTANGIBLE_ASSET,
     )
     read = service.to_read(service.get_card(db, me, card.id))
-    assert read.flags.model_dump() == {"registered": True, "valued": True, "recognised": True, "disposed": False}
+    assert read.flags.model_dump() == {
+        "registered": True,
+        "valued": True,
+        "recognised": True,
+        "disposed": False,
+    }
     assert read.management.value_amount == Decimal("1234567.89")
 
 

@@ -44,7 +44,11 @@ def test_a_wrong_check_char_is_rejected_in_chinese(body: str, wrong: str) -> Non
 
 @pytest.mark.parametrize(
     ("value", "code"),
-    [("9111000060003734", "uscc_length"), ("91110000600037341I", "uscc_format"), ("9111000O600037341L", "uscc_format")],
+    [
+        ("9111000060003734", "uscc_length"),
+        ("91110000600037341I", "uscc_format"),
+        ("9111000O600037341L", "uscc_format"),
+    ],
 )
 def test_malformed_codes(value: str, code: str) -> None:
     with pytest.raises(CodeError) as err:

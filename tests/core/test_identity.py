@@ -83,12 +83,21 @@ def test_only_admins_create_organisations_and_codes_are_unique(db: Session, acto
 
 def test_a_cdo_manages_own_users_but_cannot_grant_admin_roles(db: Session, actor: Any) -> None:
     cdo = actor("xn_cdo")
-    own = UserCreate(username="xn_new", display_name="新人", password="Passw0rd!x",
-                     organisation_id=cdo.organisation_id, roles=[Role.FINANCE])
+    own = UserCreate(
+        username="xn_new",
+        display_name="新人",
+        password="Passw0rd!x",
+        organisation_id=cdo.organisation_id,
+        roles=[Role.FINANCE],
+    )
     assert identity.create_user(db, cdo, own).id
     with pytest.raises(Forbidden):
-        identity.create_user(db, cdo, own.model_copy(update={"username": "xn_boss", "roles": [Role.PLATFORM_ADMIN]}))
+        identity.create_user(
+            db, cdo, own.model_copy(update={"username": "xn_boss", "roles": [Role.PLATFORM_ADMIN]})
+        )
     other_org = db.scalar(select(Organisation.id).where(Organisation.name == "株洲水务投资集团有限公司"))
     assert other_org is not None
     with pytest.raises(Forbidden):
-        identity.create_user(db, cdo, own.model_copy(update={"username": "zz_x", "organisation_id": other_org}))
+        identity.create_user(
+            db, cdo, own.model_copy(update={"username": "zz_x", "organisation_id": other_org})
+        )

@@ -19,8 +19,9 @@ from dataasset.settings import Settings, get_settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 _NOT_BUILT = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>数据资产管理平台</title>
-<body><h1>数据资产管理平台</h1><p>控制台尚未构建：请运行 <code>make install</code>（或 <code>cd web && npm install &&
-npm run build</code>）。API 文档见 <a href="/docs">/docs</a>。</p></body></html>"""
+<body><h1>数据资产管理平台</h1><p>控制台尚未构建：请运行 <code>make install</code>
+（或 <code>cd web && npm install && npm run build</code>）。API 文档见 <a href="/docs">/docs</a>。</p>
+</body></html>"""
 
 
 def _operation_id(route: APIRoute) -> str:

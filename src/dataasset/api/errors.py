@@ -69,7 +69,9 @@ def chinese_message(error: dict[str, Any]) -> str:
         return text.removeprefix("Value error, ")
     if template is None:
         msg = str(error.get("msg", "取值不合法"))
-        return msg.removeprefix("Value error, ") if msg.startswith("Value error, ") else f"取值不合法（{msg}）"
+        return (
+            msg.removeprefix("Value error, ") if msg.startswith("Value error, ") else f"取值不合法（{msg}）"
+        )
     try:
         return template.format(**ctx)
     except (KeyError, IndexError):
@@ -86,7 +88,9 @@ def validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _answer(status: int, code: str, message: str, errors: list[dict[str, Any]] | None = None) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"code": code, "message": message, "errors": errors or []})
+    return JSONResponse(
+        status_code=status, content={"code": code, "message": message, "errors": errors or []}
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -98,7 +102,9 @@ def install(app: FastAPI) -> None:
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = validation_details(list(exc.errors()))
         first = details[0] if details else None
-        summary = f"请求参数不合法：{first['field'] or '请求'} {first['message']}" if first else "请求参数不合法"
+        summary = (
+            f"请求参数不合法：{first['field'] or '请求'} {first['message']}" if first else "请求参数不合法"
+        )
         return _answer(422, "validation_error", summary, details)
 
     @app.exception_handler(StarletteHTTPException)

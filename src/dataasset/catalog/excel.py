@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
@@ -69,7 +69,13 @@ COLUMNS: list[Column] = [
     Column("数据形态", "basic.data_format", "enum", DataFormat, example=DataFormat.STRUCTURED.label_zh),
     Column("数据量（条）", "basic.volume_rows", "int", example=12000000),
     Column("数据量（字节）", "basic.volume_bytes", "int", example=5368709120),
-    Column("更新频率", "basic.update_frequency", "enum", UpdateFrequency, example=UpdateFrequency.MONTHLY.label_zh),
+    Column(
+        "更新频率",
+        "basic.update_frequency",
+        "enum",
+        UpdateFrequency,
+        example=UpdateFrequency.MONTHLY.label_zh,
+    ),
     Column("时间范围起", "basic.time_span_start", "date", example=date(2020, 1, 1)),
     Column("时间范围止", "basic.time_span_end", "date", example=date(2025, 12, 31)),
     Column("归口部门", "basic.owning_department", example="营销服务中心"),
@@ -83,7 +89,9 @@ COLUMNS: list[Column] = [
     Column("应用场景", "usage.scenarios", "list", example="电力看经济；负荷预测"),
     Column("共享类型", "usage.sharing_type", "enum", SharingType, example=SharingType.CONDITIONAL.label_zh),
     Column("提供的服务", "usage.services_provided", example="统计报表、API"),
-    Column("安全分级", "management.security_grade", "enum", SecurityGrade, example=SecurityGrade.GENERAL.label_zh),
+    Column(
+        "安全分级", "management.security_grade", "enum", SecurityGrade, example=SecurityGrade.GENERAL.label_zh
+    ),
     Column("责任人", "management.responsible_person", example="李强"),
     Column("生命周期阶段", "stage", "enum", Stage, example=Stage.RESOURCE.label_zh),
     Column("是否公开", "is_public", "bool", example="否"),
@@ -120,9 +128,12 @@ def template() -> bytes:
             for r, member in enumerate(col.enum, start=2):
                 options.cell(row=r, column=enum_col, value=member.label_zh)
             dv = DataValidation(
-                type="list", formula1=f"'{OPTIONS_SHEET}'!${letter}$2:${letter}${len(col.enum) + 1}",
-                allow_blank=not col.required, showErrorMessage=True,
-                errorTitle="取值不合法", error=f"{col.header}请从下拉列表中选择",
+                type="list",
+                formula1=f"'{OPTIONS_SHEET}'!${letter}$2:${letter}${len(col.enum) + 1}",
+                allow_blank=not col.required,
+                showErrorMessage=True,
+                errorTitle="取值不合法",
+                error=f"{col.header}请从下拉列表中选择",
             )
             ws.add_data_validation(dv)
             dv.add(f"{get_column_letter(i)}2:{get_column_letter(i)}{MAX_ROWS + 1}")
@@ -182,7 +193,9 @@ def _to_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     text = _text(value).replace("/", "-").replace(".", "-")
-    return date.fromisoformat(text if len(text) == 10 else datetime.strptime(text, "%Y-%m-%d").date().isoformat())
+    return date.fromisoformat(
+        text if len(text) == 10 else datetime.strptime(text, "%Y-%m-%d").date().isoformat()
+    )
 
 
 def _to_bool(value: Any) -> bool:
@@ -249,7 +262,9 @@ def parse(content: bytes) -> list[ParsedRow]:
     if errors:
         bad_rows = len({e["row"] for e in errors})
         raise Invalid(
-            f"导入失败：{bad_rows} 行共 {len(errors)} 处错误，未写入任何数据", code="import_invalid", errors=errors
+            f"导入失败：{bad_rows} 行共 {len(errors)} 处错误，未写入任何数据",
+            code="import_invalid",
+            errors=errors,
         )
     if not parsed:
         raise Invalid("文件中没有数据行", code="file_empty")
@@ -321,8 +336,13 @@ def import_cards(session: Session, actor: Actor, content: bytes) -> list[AssetCa
         if r.organisation_uscc and r.organisation_uscc not in orgs:
             org_id = session.scalar(select(Organisation.id).where(Organisation.uscc == r.organisation_uscc))
             if org_id is None:
-                errors.append({"row": r.row, "column": _BY_PATH["organisation_uscc"].header,
-                               "reason": "该统一社会信用代码对应的单位不存在"})
+                errors.append(
+                    {
+                        "row": r.row,
+                        "column": _BY_PATH["organisation_uscc"].header,
+                        "reason": "该统一社会信用代码对应的单位不存在",
+                    }
+                )
                 continue
             orgs[r.organisation_uscc] = org_id
     if errors:
@@ -337,7 +357,7 @@ def import_cards(session: Session, actor: Actor, content: bytes) -> list[AssetCa
 
 # --- export ----------------------------------------------------------------------------------
 
-_FIGURES = [
+_FIGURES: list[tuple[str, Callable[[AssetCard], Any]]] = [
     ("质量评分", lambda c: float(c.quality_score) if c.quality_score is not None else None),
     ("评估价值（元）", lambda c: float(c.value_amount) if c.value_amount is not None else None),
     ("入表状态", lambda c: AccountingStatus(c.accounting_status).label_zh),

@@ -97,7 +97,9 @@ class AssetCardVersion(Base):
     """One change of an asset card: who, when, which fields from what to what, and the whole card after."""
 
     __tablename__ = "catalog_asset_card_version"
-    __table_args__ = (UniqueConstraint("card_id", "version", name="uq_catalog_asset_card_version_card_version"),)
+    __table_args__ = (
+        UniqueConstraint("card_id", "version", name="uq_catalog_asset_card_version_card_version"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     card_id: Mapped[int] = mapped_column(ForeignKey("catalog_asset_card.id"), index=True)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Select, column, func, literal_column, select, table
+from sqlalchemy import ColumnClause, Select, column, func, literal_column, select, table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -52,8 +52,11 @@ SECTIONS: dict[str, type[BaseModel]] = {
 }
 _TOP_FIELDS = ("stage", "is_public")
 _CODE_RE = re.compile(r"^DA-?\d", re.IGNORECASE)
-_RECOGNISED = {AccountingStatus.INTANGIBLE_ASSET.value, AccountingStatus.INVENTORIES.value,
-               AccountingStatus.DEVELOPMENT_EXPENDITURE.value}
+_RECOGNISED = {
+    AccountingStatus.INTANGIBLE_ASSET.value,
+    AccountingStatus.INVENTORIES.value,
+    AccountingStatus.DEVELOPMENT_EXPENDITURE.value,
+}
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -114,7 +117,7 @@ def list_cards(
     """Search and filter the catalog within the actor's tenancy (in the query, not after it)."""
     require(actor, "catalog.read")
     where = [readable_condition(actor, AssetCard.organisation_id, public_column=AssetCard.is_public)]
-    for column, value in (
+    for attribute, value in (
         (AssetCard.organisation_id, organisation_id),
         (AssetCard.industry, industry),
         (AssetCard.security_grade, security_grade),
@@ -122,12 +125,20 @@ def list_cards(
         (AssetCard.registration_status, registration_status),
     ):
         if value is not None:
-            where.append(column == value)
-    stmt: Select[tuple[Any, ...]] = select(
-        AssetCard.id, AssetCard.code, AssetCard.name, AssetCard.organisation_id,
-        Organisation.name.label("organisation_name"), AssetCard.industry, AssetCard.stage,
-        AssetCard.security_grade, AssetCard.sharing_type, AssetCard.registration_status,
-        AssetCard.is_public, AssetCard.updated_at,
+            where.append(attribute == value)
+    stmt: Select[*tuple[Any, ...]] = select(
+        AssetCard.id,
+        AssetCard.code,
+        AssetCard.name,
+        AssetCard.organisation_id,
+        Organisation.name.label("organisation_name"),
+        AssetCard.industry,
+        AssetCard.stage,
+        AssetCard.security_grade,
+        AssetCard.sharing_type,
+        AssetCard.registration_status,
+        AssetCard.is_public,
+        AssetCard.updated_at,
     ).join(Organisation, Organisation.id == AssetCard.organisation_id)
     order: list[Any] = [AssetCard.updated_at.desc(), AssetCard.id.desc()]
     q = (q or "").strip()
@@ -151,26 +162,30 @@ def list_cards(
 _FTS = table("catalog_asset_card_fts", column("rowid"), column("rank"))
 
 
-def _full_text(session: Session, stmt: Select[Any], q: str) -> tuple[Select[Any], list[Any], list[Any]]:
+def _full_text(
+    session: Session, stmt: Select[*tuple[Any, ...]], q: str
+) -> tuple[Select[*tuple[Any, ...]], list[Any], list[Any]]:
     if session.get_bind().dialect.name == "sqlite":
         match = search.fts5_match(q)
         if match is None:
             return stmt, [literal_column("0") == 1], []
-        fts = literal_column("catalog_asset_card_fts")
+        fts: ColumnClause[Any] = literal_column("catalog_asset_card_fts")
         stmt = stmt.join(_FTS, _FTS.c.rowid == AssetCard.id)
         return stmt, [fts.op("MATCH")(match)], [_FTS.c.rank, AssetCard.id.desc()]
     query = search.tsquery(q)
     if query is None:
         return stmt, [literal_column("0") == 1], []
     tsq = func.to_tsquery("simple", query)
-    vector = literal_column("catalog_asset_card.search_vector")
+    vector: ColumnClause[Any] = literal_column("catalog_asset_card.search_vector")
     return stmt, [vector.op("@@")(tsq)], [func.ts_rank(vector, tsq).desc(), AssetCard.id.desc()]
 
 
 def history(session: Session, actor: Actor, card_id: int) -> list[AssetCardHistoryEntry]:
     card = get_card(session, actor, card_id)
     versions = session.scalars(
-        select(AssetCardVersion).where(AssetCardVersion.card_id == card.id).order_by(AssetCardVersion.version.desc())
+        select(AssetCardVersion)
+        .where(AssetCardVersion.card_id == card.id)
+        .order_by(AssetCardVersion.version.desc())
     ).all()
     out = []
     for v in versions:
@@ -230,7 +245,9 @@ def _record_version(
     if before is None:
         changes = [{"field": k, "old": None, "new": v} for k, v in after.items() if v not in (None, "", [])]
     else:
-        changes = [{"field": k, "old": before.get(k), "new": v} for k, v in after.items() if before.get(k) != v]
+        changes = [
+            {"field": k, "old": before.get(k), "new": v} for k, v in after.items() if before.get(k) != v
+        ]
     session.add(
         AssetCardVersion(
             card_id=card.id,
@@ -244,7 +261,11 @@ def _record_version(
         )
     )
     evidence.record(
-        session, actor, f"asset_card.{action}", "asset_card", card.id,
+        session,
+        actor,
+        f"asset_card.{action}",
+        "asset_card",
+        card.id,
         {"code": card.code, "version": card.version, "changes": changes},
     )
     return changes
@@ -252,10 +273,17 @@ def _record_version(
 
 def _apply(card: AssetCard, values: dict[str, Any]) -> None:
     for key, value in values.items():
-        setattr(card, key, value.value if hasattr(value, "value") and not isinstance(value, Decimal) else value)
+        setattr(
+            card, key, value.value if hasattr(value, "value") and not isinstance(value, Decimal) else value
+        )
     card.search_text = search.index_text(
-        card.code, card.name, card.description, " ".join(card.source_systems or []),
-        " ".join(card.scenarios or []), card.owning_department, card.services_provided,
+        card.code,
+        card.name,
+        card.description,
+        " ".join(card.source_systems or []),
+        " ".join(card.scenarios or []),
+        card.owning_department,
+        card.services_provided,
         card.organisation.name if card.organisation else "",
     )
 
@@ -265,14 +293,18 @@ def next_code(session: Session, region_code: str, year: int) -> str:
     prefix = f"{region_code}{year}"
     dialect = session.get_bind().dialect.name
     ins = (pg_insert if dialect == "postgresql" else sqlite_insert)(CodeSequence)
-    stmt = ins.values(prefix=prefix, last=1).on_conflict_do_update(
-        index_elements=[CodeSequence.prefix], set_={"last": CodeSequence.last + 1}
-    ).returning(CodeSequence.last)
+    stmt = (
+        ins.values(prefix=prefix, last=1)
+        .on_conflict_do_update(index_elements=[CodeSequence.prefix], set_={"last": CodeSequence.last + 1})
+        .returning(CodeSequence.last)
+    )
     seq = session.execute(stmt).scalar_one()
     return f"DA-{region_code}-{year}-{seq:06d}"
 
 
-def create_card(session: Session, actor: Actor, data: AssetCardCreate, *, action: str = "create") -> AssetCard:
+def create_card(
+    session: Session, actor: Actor, data: AssetCardCreate, *, action: str = "create"
+) -> AssetCard:
     """Add an asset card to the holder's catalog (长沙方案第4条 目录和台账)."""
     org_id = data.organisation_id if data.organisation_id is not None else actor.organisation_id
     if org_id is None:
@@ -304,7 +336,9 @@ def update_card(session: Session, actor: Actor, card_id: int, data: AssetCardUpd
     card = get_card(session, actor, card_id)
     require_write(actor, "catalog.write", card.organisation_id)
     if data.version != card.version:
-        raise Conflict(f"该卡片已被他人修改（当前版本 {card.version}），请刷新后重试", code="version_conflict")
+        raise Conflict(
+            f"该卡片已被他人修改（当前版本 {card.version}），请刷新后重试", code="version_conflict"
+        )
     before = _flatten(card)
     merged: dict[str, Any] = {}
     for name, model in SECTIONS.items():
@@ -319,8 +353,11 @@ def update_card(session: Session, actor: Actor, card_id: int, data: AssetCardUpd
                 "数据资产卡片内容不合法",
                 code="validation_error",
                 errors=[
-                    {"loc": ["body", name, *map(str, e["loc"])], "field": ".".join([name, *map(str, e["loc"])]),
-                     "message": e["msg"]}
+                    {
+                        "loc": ["body", name, *map(str, e["loc"])],
+                        "field": ".".join([name, *map(str, e["loc"])]),
+                        "message": e["msg"],
+                    }
                     for e in exc.errors()
                 ],
             ) from exc
@@ -355,9 +392,12 @@ def record_figures(
     require_write(actor, "catalog.write", card.organisation_id)
     before = _flatten(card)
     updates = {
-        "quality_score": quality_score, "value_amount": value_amount,
-        "accounting_status": accounting_status, "registration_status": registration_status,
-        "security_grade": security_grade, "disposed_at": disposed_at,
+        "quality_score": quality_score,
+        "value_amount": value_amount,
+        "accounting_status": accounting_status,
+        "registration_status": registration_status,
+        "security_grade": security_grade,
+        "disposed_at": disposed_at,
     }
     _apply(card, {k: v for k, v in updates.items() if v is not None})
     if _flatten(card) == before:
@@ -369,7 +409,7 @@ def record_figures(
     return card
 
 
-def readable_cards(session: Session, actor: Actor) -> Select[tuple[AssetCard]]:
+def readable_cards(session: Session, actor: Actor) -> Select[AssetCard]:
     """Every card the actor may see, for exports."""
     require(actor, "catalog.read")
     return (

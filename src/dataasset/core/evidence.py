@@ -37,7 +37,9 @@ def _default(value: Any) -> Any:
 
 def canonical_json(value: Any) -> bytes:
     """Canonical bytes: sorted keys, no whitespace, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default).encode()
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
+    ).encode()
 
 
 def leaf_hash(entry: bytes) -> bytes:

@@ -76,7 +76,9 @@ def authenticate(
         if user.failed_logins >= max_failures:
             user.locked_until = now + timedelta(minutes=lockout_minutes)
             user.failed_logins = 0
-            evidence.record(session, Actor.system(), "user.lock", "user", user.id, {"until": user.locked_until})
+            evidence.record(
+                session, Actor.system(), "user.lock", "user", user.id, {"until": user.locked_until}
+            )
             return AccountLocked(f"连续登录失败次数过多，账户已锁定 {lockout_minutes} 分钟")
         return LoginFailed("用户名或密码错误")
     if not user.is_active:
@@ -94,7 +96,9 @@ def _shanghai(moment: datetime) -> str:
 def issue_token(user: User, secret: str, minutes: int) -> tuple[str, datetime]:
     expires = utcnow() + timedelta(minutes=minutes)
     token = jwt.encode(
-        {"sub": str(user.id), "exp": expires, "iat": utcnow(), "org": user.organisation_id}, secret, _ALGORITHM
+        {"sub": str(user.id), "exp": expires, "iat": utcnow(), "org": user.organisation_id},
+        secret,
+        _ALGORITHM,
     )
     return token, expires
 
@@ -158,8 +162,12 @@ def list_organisations(
     if kind:
         stmt = stmt.where(Organisation.kind == kind.value)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(Organisation.id).offset((page - 1) * page_size).limit(page_size)).all()
-    return Page(items=[OrganisationRead.model_validate(r) for r in rows], total=total, page=page, page_size=page_size)
+    rows = session.scalars(
+        stmt.order_by(Organisation.id).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return Page(
+        items=[OrganisationRead.model_validate(r) for r in rows], total=total, page=page, page_size=page_size
+    )
 
 
 def get_organisation(session: Session, actor: Actor, organisation_id: int) -> Organisation:
@@ -178,11 +186,15 @@ def create_organisation(session: Session, actor: Actor, data: OrganisationCreate
     org = Organisation(**data.model_dump())
     session.add(org)
     session.flush()
-    evidence.record(session, actor, "organisation.create", "organisation", org.id, data.model_dump(mode="json"))
+    evidence.record(
+        session, actor, "organisation.create", "organisation", org.id, data.model_dump(mode="json")
+    )
     return org
 
 
-def update_organisation(session: Session, actor: Actor, organisation_id: int, data: OrganisationUpdate) -> Organisation:
+def update_organisation(
+    session: Session, actor: Actor, organisation_id: int, data: OrganisationUpdate
+) -> Organisation:
     """An administrator changes any organisation; a chief data officer may only grant or withdraw
     their own organisation's sharing with its parent group."""
     org = get_organisation(session, actor, organisation_id)
@@ -287,7 +299,11 @@ def create_user(session: Session, actor: Actor, data: UserCreate) -> User:
     session.add(user)
     session.flush()
     evidence.record(
-        session, actor, "user.create", "user", user.id,
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
         {"username": user.username, "organisation_id": user.organisation_id, "roles": user.roles},
     )
     return user
@@ -312,7 +328,9 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserUpdate) 
     if "is_active" in changes:
         user.is_active = changes["is_active"]
     session.flush()
-    logged = {k: v for k, v in changes.items() if k != "password"} | ({"password": "changed"} if "password" in changes else {})
+    logged = {k: v for k, v in changes.items() if k != "password"} | (
+        {"password": "changed"} if "password" in changes else {}
+    )
     evidence.record(session, actor, "user.update", "user", user.id, logged)
     return user
 

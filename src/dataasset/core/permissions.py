@@ -26,8 +26,13 @@ READ = "read"
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.PLATFORM_ADMIN: frozenset(
         {
-            "catalog.read", "catalog.write", "catalog.import",
-            "organisation.read", "organisation.manage", "user.read", "user.manage",
+            "catalog.read",
+            "catalog.write",
+            "catalog.import",
+            "organisation.read",
+            "organisation.manage",
+            "user.read",
+            "user.manage",
         }
     ),
     Role.REGULATOR: frozenset({"catalog.read", "organisation.read", "supervision.read"}),

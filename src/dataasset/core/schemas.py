@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 import re
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -66,7 +66,9 @@ class OrganisationCreate(Input):
     region_code: str = Field(description="行政区划代码（6位）；监管部门按其前缀确定辖区")
     parent_id: RecordId | None = Field(None, description="上级集团单位")
     share_with_parent: bool = Field(False, description="是否授权上级集团查看本单位数据")
-    regulator_type: str | None = Field(None, max_length=32, description="监管部门类别：数据局/财政/国资委/网信/公安")
+    regulator_type: str | None = Field(
+        None, max_length=32, description="监管部门类别：数据局/财政/国资委/网信/公安"
+    )
 
     _v_uscc = field_validator("uscc")(_uscc)
     _v_region = field_validator("region_code")(_region)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import dataasset.catalog.models  # noqa: F401  (register tables)
+import dataasset.catalog.models
 import dataasset.core.models  # noqa: F401
 from dataasset.core.db import Base, make_engine
 from dataasset.settings import get_settings

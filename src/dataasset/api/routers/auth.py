@@ -30,8 +30,11 @@ def login(body: LoginRequest, request: Request, session: DbSession) -> JSONRespo
     """Check the password; answer a bearer token and set the console's httpOnly cookie."""
     settings = request.app.state.settings
     outcome = identity.authenticate(
-        session, body.username, body.password,
-        max_failures=settings.max_login_failures, lockout_minutes=settings.lockout_minutes,
+        session,
+        body.username,
+        body.password,
+        max_failures=settings.max_login_failures,
+        lockout_minutes=settings.lockout_minutes,
     )
     session.commit()  # failure counts and lockouts persist even though the login fails
     if not isinstance(outcome, User):
@@ -42,11 +45,15 @@ def login(body: LoginRequest, request: Request, session: DbSession) -> JSONRespo
     )
     response = JSONResponse(body_out.model_dump(mode="json"))
     response.set_cookie(
-        COOKIE, token, httponly=True, samesite="lax", secure=settings.cookie_secure,
-        max_age=settings.token_minutes * 60, path="/",
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=settings.token_minutes * 60,
+        path="/",
     )
     return response
-
 
 
 @router.post("/logout", status_code=204)

@@ -41,8 +41,16 @@ def list_assets(
     registration_status: RegistrationStatus | None = None,
 ) -> Page[AssetCardSummary]:
     return service.list_cards(
-        session, actor, q=q, organisation_id=organisation_id, industry=industry, security_grade=security_grade,
-        stage=stage, registration_status=registration_status, page=paging[0], page_size=paging[1],
+        session,
+        actor,
+        q=q,
+        organisation_id=organisation_id,
+        industry=industry,
+        security_grade=security_grade,
+        stage=stage,
+        registration_status=registration_status,
+        page=paging[0],
+        page_size=paging[1],
     )
 
 
@@ -57,7 +65,9 @@ def create_asset(body: AssetCardCreate, actor: CurrentActor, session: DbSession)
 
 
 @router.patch("/assets/{card_id}")
-def update_asset(card_id: Id, body: AssetCardUpdate, actor: CurrentActor, session: DbSession) -> AssetCardRead:
+def update_asset(
+    card_id: Id, body: AssetCardUpdate, actor: CurrentActor, session: DbSession
+) -> AssetCardRead:
     return service.to_read(service.update_card(session, actor, card_id, body))
 
 
@@ -73,7 +83,8 @@ def get_catalog_stats(actor: CurrentActor, session: DbSession) -> CatalogStats:
 
 def _download(content: bytes, filename: str) -> Response:
     return Response(
-        content, media_type=XLSX,
+        content,
+        media_type=XLSX,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
     )
 
@@ -84,7 +95,9 @@ def get_import_template(actor: CurrentActor) -> Response:
 
 
 @router.post("/import")
-def import_assets(request: Request, file: UploadFile, actor: CurrentActor, session: DbSession) -> ImportResult:
+def import_assets(
+    request: Request, file: UploadFile, actor: CurrentActor, session: DbSession
+) -> ImportResult:
     """Bulk import from .xlsx: all rows or none, with row-level errors in Chinese."""
     limit = request.app.state.settings.max_upload_bytes
     content = file.file.read(limit + 1)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from dataasset.api.deps import CurrentActor, DbSession, Id, OptionalId, Pagination
+from dataasset.api.deps import CurrentActor, DbSession, Id, Pagination
 from dataasset.core import identity
 from dataasset.core.enums import OrganisationKind
 from dataasset.core.schemas import OrganisationCreate, OrganisationRead, OrganisationUpdate, Page
@@ -31,7 +31,9 @@ def get_organisation(organisation_id: Id, actor: CurrentActor, session: DbSessio
 
 
 @router.post("", status_code=201)
-def create_organisation(body: OrganisationCreate, actor: CurrentActor, session: DbSession) -> OrganisationRead:
+def create_organisation(
+    body: OrganisationCreate, actor: CurrentActor, session: DbSession
+) -> OrganisationRead:
     return OrganisationRead.model_validate(identity.create_organisation(session, actor, body))
 
 
@@ -39,4 +41,6 @@ def create_organisation(body: OrganisationCreate, actor: CurrentActor, session: 
 def update_organisation(
     organisation_id: Id, body: OrganisationUpdate, actor: CurrentActor, session: DbSession
 ) -> OrganisationRead:
-    return OrganisationRead.model_validate(identity.update_organisation(session, actor, organisation_id, body))
+    return OrganisationRead.model_validate(
+        identity.update_organisation(session, actor, organisation_id, body)
+    )

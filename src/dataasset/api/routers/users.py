@@ -15,7 +15,9 @@ router = APIRouter(prefix="/api/users", tags=["users"])
 def list_users(
     actor: CurrentActor, session: DbSession, paging: Pagination, organisation_id: OptionalId = None
 ) -> Page[UserRead]:
-    return identity.list_users(session, actor, organisation_id=organisation_id, page=paging[0], page_size=paging[1])
+    return identity.list_users(
+        session, actor, organisation_id=organisation_id, page=paging[0], page_size=paging[1]
+    )
 
 
 @router.get("/{user_id}")
