@@ -1,3 +1,3 @@
-from dataasset.cli import app
+from dataasset.cli import main
 
-app()
+main()

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import inspect
+from sqlalchemy.exc import OperationalError
 
 from dataasset.core import migrate as migrations
 from dataasset.core.db import make_engine, session_factory, transaction
@@ -17,6 +18,16 @@ from dataasset.settings import get_settings
 
 app = typer.Typer(help="数据资产管理平台 dataasset", no_args_is_help=True)
 console = Console()
+
+
+def main() -> None:
+    """Entry point: database failures become one Chinese line and exit code 1, not a traceback."""
+    try:
+        app()
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        console.print(f"[red]无法连接或操作数据库[/red]：{reason}")
+        raise SystemExit(1) from None
 
 
 @app.command()

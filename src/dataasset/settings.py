@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -51,13 +52,14 @@ class Settings(BaseSettings):
         if self.secret_key:
             return self.secret_key
         path = self.var_dir / "secret.key"
-        if path.exists():
-            return path.read_text(encoding="utf-8").strip()
         self.var_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        path.write_text(key, encoding="utf-8")
-        path.chmod(0o600)
-        return key
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text(encoding="utf-8").strip()
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        return path.read_text(encoding="utf-8").strip()
 
 
 @lru_cache
