@@ -982,7 +982,10 @@ export interface components {
              * @description 密码（至少8位）
              */
             password: string;
-            /** Organisation Id */
+            /**
+             * Organisation Id
+             * @description 记录编号
+             */
             organisation_id: number;
             /** Roles */
             roles: components["schemas"]["Role"][];
