@@ -50,7 +50,7 @@ def serve(
 
 
 @app.command()
-def migrate(revision: Annotated[str, typer.Argument(help="目标版本")] = "head") -> None:
+def migrate(revision: Annotated[str, typer.Argument(help="目标版本")] = "heads") -> None:
     """把数据库结构升级到最新版本（Alembic）。"""
     url = get_settings().resolved_database_url
     migrations.upgrade(url, revision)
