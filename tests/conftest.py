@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from dataasset import demo
 from dataasset.api.app import create_app
 from dataasset.api.deps import get_session
-from dataasset.core import identity
+from dataasset.core import evidence_guard, identity
 from dataasset.core import migrate as migrations
 from dataasset.core.db import make_engine
 from dataasset.core.models import User
@@ -104,6 +104,7 @@ def db(engine: Engine) -> Iterator[Session]:
     connection = engine.connect()
     outer = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    evidence_guard.install(session)  # as core.db.session_factory does: no change without evidence
     try:
         yield session
     finally:

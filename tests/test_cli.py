@@ -56,3 +56,31 @@ def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "无法连接或操作数据库" in done.stdout and "Traceback" not in done.stderr
+
+
+def test_evidence_checkpoint_verify_export_and_offline_verify(var_env: Path) -> None:
+    import base64
+    import sqlite3
+
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    made = runner.invoke(app, ["evidence", "checkpoint"])
+    assert made.exit_code == 0, made.output
+    origin, size = made.output.split("\n")[:2]
+    assert origin == "dataasset.local/evidence" and (var_env / "evidence.key").is_file()
+    ok = runner.invoke(app, ["evidence", "verify"])
+    assert ok.exit_code == 0 and ok.output.strip().splitlines()[-1] == f"ok {size}", ok.output
+
+    exported = var_env / "evidence.jsonl"
+    done = runner.invoke(app, ["evidence", "export", "--output", str(exported)])
+    assert done.exit_code == 0 and exported.is_file()
+    offline = runner.invoke(app, ["evidence", "verify", "--file", str(exported)])
+    assert offline.exit_code == 0 and offline.output.strip().splitlines()[-1] == f"ok {size}"
+    stranger = base64.b64encode(bytes(32)).decode()
+    refused = runner.invoke(app, ["evidence", "verify", "--file", str(exported), "--public-key", stranger])
+    assert refused.exit_code == 1 and "不受信任" in refused.output
+
+    with sqlite3.connect(var_env / "dataasset.db") as conn:
+        conn.execute("""UPDATE core_evidence_entry SET entry = replace(entry, '"index":7,', '"index":8,')
+                        WHERE "index" = 7""")
+    bad = runner.invoke(app, ["evidence", "verify"])
+    assert bad.exit_code == 1 and bad.output.startswith("bad 7: "), bad.output

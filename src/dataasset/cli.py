@@ -1,19 +1,26 @@
-"""The ``dataasset`` command line: serve, migrate, demo, openapi."""
+"""The ``dataasset`` command line: serve, migrate, demo, openapi, evidence (verify, export, checkpoint)."""
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import TaskID
 from rich.table import Table
 from sqlalchemy import inspect
 from sqlalchemy.exc import OperationalError
 
+from dataasset.core import evidence
 from dataasset.core import migrate as migrations
-from dataasset.core.db import make_engine, session_factory, transaction
+from dataasset.core.calendar import CalendarError
+from dataasset.core.db import make_engine, refresh_statistics, session_factory, transaction
+from dataasset.core.workflow.definitions import DefinitionError
 from dataasset.settings import get_settings
 
 app = typer.Typer(help="数据资产管理平台 dataasset", no_args_is_help=True)
@@ -21,12 +28,16 @@ console = Console()
 
 
 def main() -> None:
-    """Entry point: database failures become one Chinese line and exit code 1, not a traceback."""
+    """Entry point: database failures and bad rule files become one Chinese line and exit code 1,
+    not a traceback."""
     try:
         app()
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         console.print(f"[red]无法连接或操作数据库[/red]：{reason}")
+        raise SystemExit(1) from None
+    except (DefinitionError, CalendarError) as exc:  # rule files are validated at start
+        console.print(f"[red]规则文件有误[/red]：{exc}")
         raise SystemExit(1) from None
 
 
@@ -41,8 +52,10 @@ def serve(
     from dataasset.api.app import create_app
 
     settings = get_settings()
+    app_ = create_app(settings)
+    refresh_statistics(app_.state.engine)
     uvicorn.run(
-        create_app(settings),
+        app_,
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
@@ -120,3 +133,109 @@ def openapi(output: Annotated[Path | None, typer.Option(help="写入文件；缺
         console.print(f"已写入 {output}")
     else:
         typer.echo(spec, nl=False)
+
+
+# --- evidence log (存证) -------------------------------------------------------------------------
+
+evidence_app = typer.Typer(help="存证日志：校验、导出、生成签名检查点", no_args_is_help=True)
+app.add_typer(evidence_app, name="evidence")
+_PHASES = {"entries": "校验条目", "tree": "重算默克尔树"}
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def advance(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(_PHASES.get(phase, phase), total=total)
+            bar.update(tasks[phase], advance=done)
+
+        yield advance
+
+
+def _key_option(value: str | None) -> set[bytes] | None:
+    if not value:
+        return None
+    try:
+        key = base64.b64decode(value, validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        console.print("[red]公钥应为 32 字节 Ed25519 公钥的 base64[/red]")
+        raise typer.Exit(2)
+    return {key}
+
+
+@evidence_app.command("verify")
+def evidence_verify(
+    file: Annotated[Path | None, typer.Option("--file", help="校验导出文件（离线，无需数据库）")] = None,
+    public_key: Annotated[
+        str | None, typer.Option(help="受信任的检查点公钥（base64）；缺省用本平台密钥或导出文件中的密钥")
+    ] = None,
+) -> None:
+    """重算每个叶子、整棵树和全部检查点签名，并核对数据与最新存证；输出 ok <条数> 或第一个问题。"""
+    import dataasset.catalog  # noqa: F401  (domains register their state digests on import)
+    from dataasset.core import evidence_audit
+    from dataasset.core.evidence_export import ExportError
+
+    trusted = _key_option(public_key)
+    with _progress() as advance:
+        if file is not None:
+            try:
+                report = evidence_audit.verify_file(file, trusted_keys=trusted, progress=advance)
+            except (OSError, ExportError) as exc:
+                console.print(f"[red]无法读取导出文件[/red]：{exc}")
+                raise typer.Exit(1) from None
+        else:
+            settings = get_settings()
+            key_file = settings.resolved_evidence_key_file
+            if trusted is None and key_file.is_file():
+                trusted = {evidence.signer_for(settings).public_key}
+            factory = session_factory(make_engine(settings.resolved_database_url))
+            with transaction(factory) as session:
+                report = evidence_audit.verify_database(session, trusted_keys=trusted, progress=advance)
+    first = report.first
+    if first is None:
+        typer.echo(f"ok {report.size}")
+        return
+    where = "—" if first.index is None else str(first.index)
+    typer.echo(f"bad {where}: {first.reason}")
+    if len(report.problems) > 1:
+        console.print(f"（共发现 {len(report.problems)} 处问题）")
+    raise typer.Exit(1)
+
+
+@evidence_app.command("export")
+def evidence_export(output: Annotated[Path, typer.Option("--output", help="导出文件（JSON Lines）")]) -> None:
+    """导出全部存证条目、检查点和公钥，供 verify --file 离线校验。"""
+    from dataasset.core import evidence_audit
+
+    settings = get_settings()
+    signer = evidence.signer_for(settings)
+    factory = session_factory(make_engine(settings.resolved_database_url))
+    with transaction(factory) as session, output.open("w", encoding="utf-8") as out:
+        count = evidence_audit.export(session, out, signer.public_key, signer.name)
+    console.print(f"已导出 {count} 条存证到 {output}")
+
+
+@evidence_app.command("checkpoint")
+def evidence_checkpoint() -> None:
+    """对当前日志生成一个签名检查点（C2SP tlog-checkpoint）。"""
+    settings = get_settings()
+    factory = session_factory(make_engine(settings.resolved_database_url))
+    with transaction(factory) as session:
+        row = evidence.checkpoint(session, evidence.signer_for(settings))
+        note = row.note
+    typer.echo(note, nl=False)

@@ -13,14 +13,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dataasset.catalog import service as catalog
+from dataasset.catalog import sharing as catalog_sharing
 from dataasset.catalog.enums import AccountingStatus, RegistrationStatus, SharingType, Stage, UpdateFrequency
-from dataasset.catalog.schemas import AssetCardCreate, BasicInfo, ManagementIn, RightsInfo, UsageInfo
+from dataasset.catalog.models import AssetCard
+from dataasset.catalog.schemas import (
+    AssetCardCreate,
+    BasicInfo,
+    ManagementIn,
+    RightsInfo,
+    SharingRequestCreate,
+    UsageInfo,
+)
 from dataasset.core import identity
 from dataasset.core.codes import uscc_check_char
 from dataasset.core.enums import OrganisationKind, Role
 from dataasset.core.models import Organisation, User
 from dataasset.core.permissions import Actor
 from dataasset.core.schemas import OrganisationCreate, UserCreate
+from dataasset.core.workflow import engine as workflow
+from dataasset.core.workflow.models import ActionKind
+from dataasset.core.workflow.schemas import WorkflowActionCreate
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -619,8 +631,57 @@ def load(session: Session, *, seed: int = 2026) -> dict[str, int]:
                 else RegistrationStatus.UNREGISTERED,
                 accounting_status=AccountingStatus.INTANGIBLE_ASSET if i % 6 == 0 else None,
             )
+    _sharing_requests(session)
     return {
         "organisations": len(orgs),
         "users": session.scalar(select(func.count()).select_from(User)) or 0,
         "asset_cards": len(CARDS),
     }
+
+
+# (applicant, card name, purpose, fields, approvers in order): sharing requests (湖南方案第3条), two
+# waiting in the holders' inboxes and one approved, so the inbox and a card's grants are not empty.
+SHARING_REQUESTS: list[tuple[str, str, str, list[str], list[str]]] = [
+    (
+        "yy_operator",
+        "光伏发电站运行数据",
+        "公共数据授权运营：分布式光伏发电量分析产品",
+        ["电站编号", "发电量", "并网状态"],
+        [],
+    ),
+    ("xn_admin", "水质检测数据", "供电设施周边水环境风险评估", ["检测点", "检测指标", "检测结果"], []),
+    (
+        "ss_merchant",
+        "高速公路路况事件数据",
+        "物流路径优化与到达时间预测",
+        ["事件类型", "路段", "发生时间", "处置时长"],
+        ["xy_admin", "xy_admin"],
+    ),
+]
+
+
+def _sharing_requests(session: Session) -> None:
+    def who(username: str) -> Actor:
+        user = session.scalar(select(User).where(User.username == username))
+        assert user is not None, username
+        return identity.load_actor(session, user.id)
+
+    for username, card_name, purpose, fields, approvers in SHARING_REQUESTS:
+        card = session.scalar(select(AssetCard).where(AssetCard.name == card_name))
+        assert card is not None, card_name
+        request = SharingRequestCreate(
+            purpose=purpose,
+            fields=fields,
+            scope="仅用于所述用途，不向第三方提供",
+            term_start=date(2026, 12, 1),
+            term_end=date(2027, 11, 30),
+            comment="请予审批。",
+        )
+        instance = catalog_sharing.request_sharing(session, who(username), card.id, request)
+        for approver in approvers:
+            workflow.act(
+                session,
+                who(approver),
+                instance.id,
+                WorkflowActionCreate(action=ActionKind.APPROVE, comment="同意。"),
+            )

@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(15, description="How long a locked account stays locked.")
     max_upload_bytes: int = Field(20 * 1024 * 1024, description="Largest accepted upload.")
     cookie_secure: bool = Field(False, description="Mark the session cookie Secure (behind HTTPS).")
+    evidence_origin: str = Field(
+        "dataasset.local/evidence",
+        description="Origin line of the evidence log's signed checkpoints (C2SP tlog-checkpoint).",
+    )
+    evidence_key_file: Path | None = Field(
+        None,
+        description="Ed25519 private key (PEM) signing evidence checkpoints; empty: generated once, "
+        "kept in var_dir/evidence.key.",
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -60,6 +69,10 @@ class Settings(BaseSettings):
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_urlsafe(48))
         return path.read_text(encoding="utf-8").strip()
+
+    @property
+    def resolved_evidence_key_file(self) -> Path:
+        return self.evidence_key_file or self.var_dir / "evidence.key"
 
 
 @lru_cache

@@ -14,10 +14,10 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -25,9 +25,11 @@ from sqlalchemy.orm import Session
 
 from dataasset.catalog import service as catalog
 from dataasset.catalog.schemas import AssetCardCreate
+from dataasset.core import files
 from dataasset.core.enums import Role
-from dataasset.core.models import Organisation, User
+from dataasset.core.models import EvidenceEntry, Organisation, User
 from dataasset.core.permissions import Actor
+from dataasset.core.workflow import engine as workflow
 from tests.catalog.test_excel import GOOD, workbook
 
 # role → (user, organisation inside its reach, organisation outside it)
@@ -58,13 +60,19 @@ class World:
     outside_card: int
     inside_user: int
     outside_user: int
+    inside_instance: int = 0
+    outside_instance: int = 0
+    inside_file: str = ""
+    outside_file: str = ""
 
-    def ids(self, scope: str) -> dict[str, int]:
+    def ids(self, scope: str) -> dict[str, Any]:
         inside = scope == "inside"
         return {
             "card_id": self.inside_card if inside else self.outside_card,
             "organisation_id": self.inside_org if inside else self.outside_org,
             "user_id": self.inside_user if inside else self.outside_user,
+            "instance_id": self.inside_instance if inside else self.outside_instance,
+            "sha256": self.inside_file if inside else self.outside_file,
         }
 
 
@@ -91,7 +99,29 @@ def _colleague(db: Session, org: Organisation, exclude: str) -> int:
     return other
 
 
-def build_world(db: Session, role: Role) -> World:
+def _approval(db: Session, org: Organisation, card_id: int, files_dir: Path, text: str) -> tuple[int, str]:
+    """A sharing approval of the organisation's card, applied for and held by the organisation (so
+    "inside" is both relations), waiting at 数据管理员审核, with a file of the organisation attached."""
+    member = Actor(None, "matrix", "矩阵", org.id, frozenset({Role.DATA_ADMIN}))
+    sha = files.upload(
+        db, member, files.FileStore.under(files_dir, 1 << 20), "矩阵.txt", text.encode()
+    ).sha256
+    instance = workflow.start(
+        db,
+        Actor.system(),
+        kind="sharing",
+        subject_type="asset_card",
+        subject_id=card_id,
+        title="矩阵测试审批",
+        holder_organisation_id=org.id,
+        applicant_organisation_id=org.id,
+        payload={"purpose": "矩阵测试", "term_start": "2027-01-01", "term_end": "2027-12-31"},
+        attachments=[sha],
+    )
+    return instance.id, sha
+
+
+def build_world(db: Session, role: Role, files_dir: Path | None = None) -> World:
     username, inside_name, outside_name = ROLES[role]
     inside, outside = _org(db, inside_name), _org(db, outside_name)
     system = Actor.system()
@@ -106,7 +136,7 @@ def build_world(db: Session, role: Role) -> World:
         )
         return catalog.create_card(db, system, data).id
 
-    return World(
+    world = World(
         db,
         role,
         inside.id,
@@ -116,6 +146,15 @@ def build_world(db: Session, role: Role) -> World:
         _colleague(db, inside, username),
         _colleague(db, outside, username),
     )
+    if files_dir is not None:
+        world.inside_instance, world.inside_file = _approval(
+            db, inside, world.inside_card, files_dir, f"{role.value} inside"
+        )
+        world.outside_instance, world.outside_file = _approval(
+            db, outside, world.outside_card, files_dir, f"{role.value} outside"
+        )
+    db.commit()  # keep the world when a refused request rolls the request's savepoint back
+    return world
 
 
 # --- the expectations ---------------------------------------------------------------------------
@@ -218,6 +257,28 @@ MATRIX: dict[tuple[str, str], Row] = {
         outside=statuses(403, platform_admin=201),
         body=_user_new,
     ),
+    # sharing (湖南方案第3条): grants are read like the card; a request needs another organisation's
+    # card one can see (admins see all), and regulators never apply
+    ("GET", "/api/catalog/assets/{card_id}/sharing"): CARD_READ,
+    ("POST", "/api/catalog/assets/{card_id}/sharing-requests"): Row(
+        inside=statuses(422, regulator=403),  # one's own card
+        outside=statuses(404, regulator=403, platform_admin=201),
+        body=lambda w, s: {"purpose": "矩阵申请", "term_start": "2027-01-01", "term_end": "2027-06-30"},
+    ),
+    # approvals: the applicant's and the holder's people read and comment, regulators read those in
+    # their region, admins all (who may approve at a step: tests/core/test_workflow.py)
+    ("GET", "/api/workflow/instances/{instance_id}"): Row(
+        inside=READ_ALL, outside=statuses(404, platform_admin=200)
+    ),
+    ("POST", "/api/workflow/instances/{instance_id}/actions"): Row(
+        inside=statuses(200, regulator=403),
+        outside=statuses(404, platform_admin=200),
+        body=lambda w, s: {"action": "comment", "comment": "矩阵意见"},
+    ),
+    ("POST", "/api/files"): Row(
+        inside=statuses(201, regulator=403), outside=statuses(201, regulator=403), files=True
+    ),
+    ("GET", "/api/files/{sha256}"): Row(inside=READ_ALL, outside=statuses(404, platform_admin=200)),
 }
 
 # List endpoints: (path, query for the inside record, which id to look for) → who sees inside/outside rows.
@@ -225,10 +286,13 @@ LISTS: dict[str, tuple[str, dict[Role, bool], dict[Role, bool]]] = {
     "/api/catalog/assets": ("card_id", dict.fromkeys(ALL, True), {r: r == ADMIN for r in ALL}),
     "/api/users": ("user_id", {r: r in (ADMIN, CDO) for r in ALL}, {r: r == ADMIN for r in ALL}),
     "/api/organisations": ("organisation_id", dict.fromkeys(ALL, True), dict.fromkeys(ALL, True)),
+    "/api/workflow/instances": ("instance_id", dict.fromkeys(ALL, True), {r: r == ADMIN for r in ALL}),
+    "/api/workflow/inbox": ("instance_id", {r: r == Role.DATA_ADMIN for r in ALL}, dict.fromkeys(ALL, False)),
 }
 # Routes with no record in the path or body: every signed-in role may call them; what they return
 # is scoped (checked below for the export and the stats).
 OPEN_TO_SIGNED_IN = {
+    ("GET", "/api/evidence/entries"),  # scoped like the subjects (checked below)
     ("GET", "/api/catalog/stats"),
     ("GET", "/api/catalog/export"),
     ("GET", "/api/catalog/import/template"),
@@ -238,14 +302,23 @@ PUBLIC = {
     ("GET", "/api/meta/options"),
     ("POST", "/api/auth/login"),
     ("POST", "/api/auth/logout"),
+    # the evidence log: hashes, proofs and checkpoints are for anyone to check; an entry's content
+    # follows the subject's visibility (checked below)
+    ("GET", "/api/evidence/checkpoint"),
+    ("GET", "/api/evidence/entries/{index}"),
+    ("GET", "/api/evidence/proof/inclusion"),
+    ("GET", "/api/evidence/proof/consistency"),
 }
 
 
 def api_routes(app: Any) -> list[tuple[str, str]]:
+    """Every API operation, read from the OpenAPI document: FastAPI ≥ 0.16x mounts included routers
+    as wrappers, so ``app.routes`` no longer lists the ``APIRoute`` objects themselves."""
     out = []
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.path.startswith("/api"):
-            out.extend((m, route.path) for m in sorted(route.methods))
+    for path, operations in app.openapi()["paths"].items():
+        if path.startswith("/api"):
+            out.extend((method.upper(), path) for method in sorted(operations))
+    assert len(out) >= 15, "no API routes found: the route enumeration is broken"
     return out
 
 
@@ -273,7 +346,7 @@ def test_no_login_means_401_on_every_private_route(client: TestClient, app: Any)
 
 @pytest.mark.parametrize("role", ALL, ids=[r.value for r in ALL])
 def test_matrix(role: Role, db: Session, client: TestClient, auth: Any, app: Any) -> None:
-    world = build_world(db, role)
+    world = build_world(db, role, app.state.settings.var_dir)
     headers = auth(ROLES[role][0])
     failures = []
     for (method, path), row in MATRIX.items():
@@ -298,6 +371,23 @@ def test_matrix(role: Role, db: Session, client: TestClient, auth: Any, app: Any
         for scope, expected in (("inside", sees_inside[role]), ("outside", sees_outside[role])):
             if (world.ids(scope)[key] in ids) != expected:
                 failures.append(f"GET {path}: {scope} record visible={not expected}, expected {expected}")
+    for scope, expected in (("inside", True), ("outside", role == ADMIN)):
+        card = str(world.ids(scope)["card_id"])
+        index = db.scalar(
+            select(EvidenceEntry.index).where(
+                EvidenceEntry.subject_type == "asset_card", EvidenceEntry.subject_id == card
+            )
+        )
+        entry = client.get(f"/api/evidence/entries/{index}", headers=headers).json()
+        listed = client.get(
+            "/api/evidence/entries",
+            params={"subject_type": "asset_card", "subject_id": card},
+            headers=headers,
+        ).json()
+        if (entry["entry"] is not None, listed["total"] > 0) != (expected, expected):
+            failures.append(
+                f"GET /api/evidence/entries: {scope} card's evidence visible, expected {expected}"
+            )
     export = client.get("/api/catalog/export", headers=headers)
     codes = {r[0] for r in load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)}  # type: ignore[union-attr]
     for scope, expected in (("inside", True), ("outside", role == ADMIN)):
@@ -310,7 +400,7 @@ def test_matrix(role: Role, db: Session, client: TestClient, auth: Any, app: Any
 
 
 def test_regulators_write_nothing_anywhere(db: Session, client: TestClient, auth: Any, app: Any) -> None:
-    world = build_world(db, REG)
+    world = build_world(db, REG, app.state.settings.var_dir)
     for username in ("cssjj", "sjj", "czt", "gzw"):
         headers = auth(username)
         for method, path in api_routes(app):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
-from dataasset.catalog import search, service
+from dataasset.catalog import queries, search, service
 from dataasset.catalog.schemas import AssetCardCreate
 
 
@@ -38,7 +39,7 @@ def _card(db: Session, actor: Any, name: str, description: str = "") -> int:
 
 
 def _names(db: Session, actor: Any, q: str) -> set[str]:
-    return {i.name for i in service.list_cards(db, actor, q=q, page_size=200).items}
+    return {i.name for i in queries.list_cards(db, actor, q=q, page_size=200).items}
 
 
 def test_two_character_words_find_compounds_and_back(db: Session, actor: Any) -> None:
@@ -60,19 +61,36 @@ def test_search_respects_tenancy_and_filters(db: Session, actor: Any) -> None:
     assert "株洲泵站检修记录数据" in _names(db, theirs, "泵站检修")
     assert "株洲泵站检修记录数据" in _names(db, actor("sjj"), "泵站检修")  # province regulator
     assert "株洲泵站检修记录数据" not in _names(db, actor("cssjj"), "泵站检修")  # city of Changsha only
-    page = service.list_cards(db, theirs, q="泵站检修", industry="G")
+    page = queries.list_cards(db, theirs, q="泵站检修", industry="G")
     assert page.total == 0
 
 
 def test_search_by_code_prefix(db: Session, actor: Any) -> None:
     me = actor("xn_admin")
     card_id = _card(db, me, "编码检索测试数据")
-    code = service.get_card(db, me, card_id).code
-    page = service.list_cards(db, me, q=code)
+    code = queries.get_card(db, me, card_id).code
+    page = queries.list_cards(db, me, q=code)
     assert [i.code for i in page.items] == [code]
 
 
 def test_hostile_queries_do_not_error(db: Session, actor: Any) -> None:
     me = actor("xn_admin")
     for q in ['" OR 1=1 --', "'; DROP TABLE x; --", "NEAR(a b)", "*", "(((", "电 & | ! :*"]:
-        service.list_cards(db, me, q=q)
+        queries.list_cards(db, me, q=q)
+
+
+def test_broad_queries_cap_the_count_and_answer_newest_first(
+    db: Session, actor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    me = actor("xn_admin")
+    ids = [_card(db, me, f"氢能储运监测数据{i}") for i in range(5)]
+    exact = queries.list_cards(db, me, q="氢能储运")
+    assert exact.total == 5 and not exact.total_capped
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    broad = queries.list_cards(db, me, q="氢能储运", page_size=2)
+    assert broad.total == 3 and broad.total_capped
+    assert [i.id for i in broad.items] == sorted(ids, reverse=True)[:2]
+    second = queries.list_cards(db, me, q="氢能储运", page=2, page_size=2)
+    assert [i.id for i in second.items] == sorted(ids, reverse=True)[2:4]
+    listed = queries.list_cards(db, me, page_size=2)
+    assert listed.total_capped and listed.total == 3

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dataasset.catalog import service
+from dataasset.catalog import queries, service
 from dataasset.catalog.enums import AccountingStatus, RegistrationStatus
 from dataasset.catalog.models import AssetCard, AssetCardVersion
 from dataasset.catalog.schemas import AssetCardCreate, AssetCardUpdate
@@ -50,7 +50,7 @@ def test_update_makes_a_version_with_field_diffs(db: Session, actor: Any) -> Non
         ),
     )
     assert updated.version == 2
-    history = service.history(db, me, card.id)
+    history = queries.history(db, me, card.id)
     assert [h.version for h in history] == [2, 1]
     changed = {c.field: (c.old, c.new) for c in history[0].changes}
     assert changed == {
@@ -70,7 +70,7 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(db: Session, actor: A
         service.update_card(
             db, me, card.id, AssetCardUpdate.model_validate({"version": 1, "basic": {"description": "乙"}})
         )
-    assert service.get_card(db, me, card.id).description == "甲"
+    assert queries.get_card(db, me, card.id).description == "甲"
 
 
 def test_an_invalid_merge_is_rejected_with_field_paths(db: Session, actor: Any) -> None:
@@ -101,13 +101,13 @@ def test_no_op_update_makes_no_version(db: Session, actor: Any) -> None:
 def test_others_cannot_see_or_change_a_private_card(db: Session, actor: Any) -> None:
     card = _create(db, actor("xn_admin"))
     with pytest.raises(NotFound):
-        service.get_card(db, actor("zzsw_admin"), card.id)
+        queries.get_card(db, actor("zzsw_admin"), card.id)
     with pytest.raises(Forbidden):
         service.update_card(db, actor("xn_finance"), card.id, AssetCardUpdate(version=1))
     with pytest.raises(Forbidden):
         service.update_card(db, actor("sjj"), card.id, AssetCardUpdate(version=1))  # regulators read only
-    assert service.get_card(db, actor("sjj"), card.id).id == card.id
-    assert service.get_card(db, actor("cssjj"), card.id).id == card.id
+    assert queries.get_card(db, actor("sjj"), card.id).id == card.id
+    assert queries.get_card(db, actor("cssjj"), card.id).id == card.id
 
 
 def test_public_cards_are_readable_by_all_but_writable_only_by_the_holder(db: Session, actor: Any) -> None:
@@ -116,7 +116,7 @@ def test_public_cards_are_readable_by_all_but_writable_only_by_the_holder(db: Se
         actor("xn_admin"),
         AssetCardCreate.model_validate({"is_public": True, "basic": {"name": "公开数据集", "industry": "D"}}),
     )
-    assert service.get_card(db, actor("ss_merchant"), card.id).id == card.id
+    assert queries.get_card(db, actor("ss_merchant"), card.id).id == card.id
     with pytest.raises(Forbidden):
         service.update_card(db, actor("zzsw_admin"), card.id, AssetCardUpdate(version=1))
 
@@ -142,7 +142,7 @@ def test_figures_from_later_domains_set_the_flags(db: Session, actor: Any) -> No
         registration_status=RegistrationStatus.REGISTERED,
         accounting_status=AccountingStatus.INTANGIBLE_ASSET,
     )
-    read = service.to_read(service.get_card(db, me, card.id))
+    read = queries.to_read(queries.get_card(db, me, card.id))
     assert read.flags.model_dump() == {
         "registered": True,
         "valued": True,
@@ -153,7 +153,7 @@ def test_figures_from_later_domains_set_the_flags(db: Session, actor: Any) -> No
 
 
 def test_stats_count_only_what_the_actor_sees(db: Session, actor: Any) -> None:
-    admin_total = service.stats(db, actor("admin")).total
-    mine = service.stats(db, actor("zzsw_admin"))
+    admin_total = queries.stats(db, actor("admin")).total
+    mine = queries.stats(db, actor("zzsw_admin"))
     assert 0 < mine.total < admin_total
     assert sum(i.count for i in mine.by_industry) == mine.total

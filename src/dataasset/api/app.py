@@ -14,7 +14,9 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from dataasset import __version__
 from dataasset.api import errors
 from dataasset.api.routers import ROUTERS
+from dataasset.core.calendar import load_calendar
 from dataasset.core.db import make_engine, session_factory
+from dataasset.core.workflow import definitions as workflow_definitions
 from dataasset.settings import Settings, get_settings
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -50,6 +52,11 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     """Build the app. Tests pass their own settings or database URL; the schema must be migrated."""
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level.upper())
+    # rules are data validated at start: a bad file stops the app with the file and field named
+    workflow_definitions.configure(
+        [workflow_definitions.WORKFLOW_DIR, settings.var_dir / "rules" / "workflows"]
+    )
+    load_calendar()
     app = FastAPI(
         title="数据资产管理平台 dataasset",
         version=__version__,

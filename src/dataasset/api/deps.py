@@ -34,21 +34,36 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session)]
 
 
-def get_actor(request: Request, session: DbSession) -> Actor:
-    """The logged-in user from a bearer token or the console's cookie (with the CSRF header)."""
+def _token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     token = header[7:].strip() if header.lower().startswith("bearer ") else None
     if token is None:
         token = request.cookies.get(COOKIE)
         if token and request.method in _UNSAFE and request.headers.get(CSRF_HEADER) != CSRF_VALUE:
             raise Forbidden("缺少请求来源标识，请通过控制台操作", code="csrf_header_missing")
+    return token or None
+
+
+def get_actor(request: Request, session: DbSession) -> Actor:
+    """The logged-in user from a bearer token or the console's cookie (with the CSRF header)."""
+    token = _token(request)
     if not token:
         raise NotAuthenticated("请先登录")
     user_id = user_id_from_token(token, request.app.state.secret_key)
     return load_actor(session, user_id)
 
 
+def get_optional_actor(request: Request, session: DbSession) -> Actor | None:
+    """The logged-in user when the request carries a login, else ``None`` (public routes that show
+    more to those who may see it). A login that is present but invalid is still refused."""
+    token = _token(request)
+    if not token:
+        return None
+    return load_actor(session, user_id_from_token(token, request.app.state.secret_key))
+
+
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+OptionalActor = Annotated[Actor | None, Depends(get_optional_actor)]
 
 
 def pagination(

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dataasset.catalog import service
+from dataasset.catalog import queries, service
 from dataasset.catalog.enums import (
     AccountingStatus,
     AcquisitionMethod,
@@ -373,7 +373,7 @@ def export_register(session: Session, actor: Actor) -> bytes:
     ws = wb.create_sheet("数据资产台账")
     headers = ["资产编码", "持有单位"] + [c.header for c in COLUMNS if c.path != "organisation_uscc"]
     ws.append(headers + [h for h, _ in _FIGURES])
-    for card in session.scalars(service.readable_cards(session, actor)).yield_per(500):
+    for card in session.scalars(queries.readable_cards(session, actor)).yield_per(500):
         row: list[Any] = [card.code, card.organisation.name]
         for col in COLUMNS:
             if col.path == "organisation_uscc":

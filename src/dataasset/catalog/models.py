@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from dataasset.catalog.enums import AccountingStatus, RegistrationStatus
 from dataasset.core.db import Base, UTCDateTime, utcnow
 from dataasset.core.models import Organisation
+from dataasset.core.workflow.models import WorkflowInstance
 
 
 class AssetCard(Base):
@@ -119,3 +120,25 @@ class CodeSequence(Base):
 
     prefix: Mapped[str] = mapped_column(String(16), primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SharingGrant(Base):
+    """A sharing grant (共享授权) on an asset card's 使用信息: another organisation may use the data
+    for the stated purpose, scope and term, as approved by the holder (湖南省加强数据资产管理工作方案
+    第3条, 对外提供数据服务审批). Written by the catalog's completion hook of the ``sharing`` approval."""
+
+    __tablename__ = "catalog_sharing_grant"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("catalog_asset_card.id"), index=True)
+    recipient_organisation_id: Mapped[int] = mapped_column(ForeignKey("core_organisation.id"), index=True)
+    purpose: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(Text, default="")
+    fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    term_start: Mapped[date] = mapped_column(Date)
+    term_end: Mapped[date] = mapped_column(Date)
+    workflow_instance_id: Mapped[int] = mapped_column(ForeignKey(WorkflowInstance.id), unique=True)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    granted_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id"))
+
+    recipient: Mapped[Organisation] = relationship(lazy="joined")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -20,7 +20,7 @@ from dataasset.catalog.enums import (
     Stage,
     UpdateFrequency,
 )
-from dataasset.core.schemas import Input, OrganisationRef, RecordId
+from dataasset.core.schemas import Input, OrganisationRef, Page, RecordId
 
 _PHONE = re.compile(r"^(\+?86[- ]?)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
@@ -217,6 +217,13 @@ class AssetCardSummary(BaseModel):
     updated_at: datetime
 
 
+class AssetCardPage(Page[AssetCardSummary]):
+    """A page of the catalog; when more than 1,000 cards match, ``total`` is 1,000 and
+    ``total_capped`` is true (the console shows "1000+")."""
+
+    total_capped: bool = Field(False, description="匹配超过上限时 total 为下限")
+
+
 class FieldChange(BaseModel):
     field: str
     old: Any = None
@@ -252,3 +259,72 @@ class CatalogStats(BaseModel):
 class ImportResult(BaseModel):
     created: int
     codes: list[str]
+
+
+# --- sharing (对外提供数据服务) -----------------------------------------------------------------
+
+MAX_TERM_DAYS = 5 * 366
+
+
+class SharingTerms(Input):
+    """What another organisation asks for: purpose, the data items and scope, and the term."""
+
+    purpose: str = Field(min_length=2, max_length=1000, description="使用目的")
+    fields: list[str] = Field(default_factory=list, max_length=200, description="申请的字段或数据项")
+    scope: str = Field("", max_length=2000, description="使用范围（场景、频次、方式等）")
+    term_start: date = Field(description="使用期限起")
+    term_end: date = Field(description="使用期限止")
+
+    @field_validator("purpose")
+    @classmethod
+    def _purpose(cls, value: str) -> str:
+        value = value.strip()
+        if len(value) < 2:
+            raise ValueError("使用目的至少2个字")
+        return value
+
+    @field_validator("fields")
+    @classmethod
+    def _fields(cls, value: list[str]) -> list[str]:
+        cleaned = list(dict.fromkeys(_clean_list(value)))
+        if any(len(v) > 100 for v in cleaned):
+            raise ValueError("字段名称不能超过100个字")
+        return cleaned
+
+    @field_validator("term_end")
+    @classmethod
+    def _term(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("term_start")
+        if start is not None and value < start:
+            raise ValueError("使用期限止不能早于使用期限起")
+        if start is not None and (value - start).days > MAX_TERM_DAYS:
+            raise ValueError("使用期限不能超过5年")
+        return value
+
+
+class SharingRequestCreate(SharingTerms):
+    """A request to use an asset card's data (申请共享), with a note and attachments (e.g. 申请函)."""
+
+    comment: str = Field("", max_length=2000, description="申请说明")
+    attachments: list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = Field(
+        default_factory=list, max_length=20, description="附件的 SHA-256（先上传文件）"
+    )
+
+
+class SharingGrantRead(BaseModel):
+    """A sharing grant shown in the card's 使用信息."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    card_id: int
+    recipient: OrganisationRef
+    purpose: str
+    fields: list[str]
+    scope: str
+    term_start: date
+    term_end: date
+    workflow_instance_id: int
+    granted_at: datetime
+    state: Literal["not_started", "active", "expired"] = Field(
+        description="按今天（北京时间）：未生效、有效、已到期"
+    )

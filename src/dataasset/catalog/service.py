@@ -12,37 +12,27 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import ColumnClause, Select, column, func, literal_column, select, table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from dataasset.catalog import search
-from dataasset.catalog.enums import AccountingStatus, RegistrationStatus, SecurityGrade, Stage
+from dataasset.catalog.enums import AccountingStatus, RegistrationStatus, SecurityGrade
 from dataasset.catalog.models import AssetCard, AssetCardVersion, CodeSequence
+from dataasset.catalog.queries import get_card, to_read
 from dataasset.catalog.schemas import (
-    ActorRef,
     AssetCardCreate,
-    AssetCardHistoryEntry,
-    AssetCardRead,
-    AssetCardSummary,
     AssetCardUpdate,
     BasicInfo,
-    CatalogStats,
-    CountItem,
-    FieldChange,
-    Flags,
     ManagementIn,
-    ManagementRead,
     RightsInfo,
     UsageInfo,
 )
 from dataasset.core import evidence
 from dataasset.core.db import SHANGHAI, utcnow
-from dataasset.core.errors import Conflict, Invalid, NotFound
-from dataasset.core.models import Organisation, User
-from dataasset.core.permissions import Actor, may_read_org, readable_condition, require, require_write
-from dataasset.core.schemas import OrganisationRef, Page
+from dataasset.core.errors import Conflict, Invalid
+from dataasset.core.models import Organisation
+from dataasset.core.permissions import Actor, require_write
 
 SECTIONS: dict[str, type[BaseModel]] = {
     "basic": BasicInfo,
@@ -52,180 +42,6 @@ SECTIONS: dict[str, type[BaseModel]] = {
 }
 _TOP_FIELDS = ("stage", "is_public")
 _CODE_RE = re.compile(r"^DA-?\d", re.IGNORECASE)
-_RECOGNISED = {
-    AccountingStatus.INTANGIBLE_ASSET.value,
-    AccountingStatus.INVENTORIES.value,
-    AccountingStatus.DEVELOPMENT_EXPENDITURE.value,
-}
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def to_read(card: AssetCard) -> AssetCardRead:
-    def section(model: type[BaseModel]) -> dict[str, Any]:
-        return {name: getattr(card, name) for name in model.model_fields}
-
-    return AssetCardRead(
-        id=card.id,
-        code=card.code,
-        version=card.version,
-        stage=Stage(card.stage),
-        is_public=card.is_public,
-        organisation=OrganisationRef(id=card.organisation.id, name=card.organisation.name),
-        basic=BasicInfo.model_validate(section(BasicInfo)),
-        rights=RightsInfo.model_validate(section(RightsInfo)),
-        usage=UsageInfo.model_validate(section(UsageInfo)),
-        management=ManagementRead.model_validate(section(ManagementRead)),
-        flags=Flags(
-            registered=card.registration_status == RegistrationStatus.REGISTERED.value,
-            valued=card.value_amount is not None,
-            recognised=card.accounting_status in _RECOGNISED,
-            disposed=card.disposed_at is not None,
-        ),
-        created_at=card.created_at,
-        updated_at=card.updated_at,
-    )
-
-
-def _visible(actor: Actor, card: AssetCard) -> bool:
-    return card.is_public or may_read_org(actor, card.organisation_id, card.organisation.region_code)
-
-
-def get_card(session: Session, actor: Actor, card_id: int) -> AssetCard:
-    """One card the actor may see; another organisation's non-public card is reported missing."""
-    require(actor, "catalog.read")
-    card = session.get(AssetCard, card_id)
-    if card is None or not _visible(actor, card):
-        raise NotFound("数据资产卡片不存在或无权查看", code="asset_card_not_found")
-    return card
-
-
-def list_cards(
-    session: Session,
-    actor: Actor,
-    *,
-    q: str | None = None,
-    organisation_id: int | None = None,
-    industry: str | None = None,
-    security_grade: str | None = None,
-    stage: str | None = None,
-    registration_status: str | None = None,
-    page: int = 1,
-    page_size: int = 20,
-) -> Page[AssetCardSummary]:
-    """Search and filter the catalog within the actor's tenancy (in the query, not after it)."""
-    require(actor, "catalog.read")
-    where = [readable_condition(actor, AssetCard.organisation_id, public_column=AssetCard.is_public)]
-    for attribute, value in (
-        (AssetCard.organisation_id, organisation_id),
-        (AssetCard.industry, industry),
-        (AssetCard.security_grade, security_grade),
-        (AssetCard.stage, stage),
-        (AssetCard.registration_status, registration_status),
-    ):
-        if value is not None:
-            where.append(attribute == value)
-    stmt: Select[*tuple[Any, ...]] = select(
-        AssetCard.id,
-        AssetCard.code,
-        AssetCard.name,
-        AssetCard.organisation_id,
-        Organisation.name.label("organisation_name"),
-        AssetCard.industry,
-        AssetCard.stage,
-        AssetCard.security_grade,
-        AssetCard.sharing_type,
-        AssetCard.registration_status,
-        AssetCard.is_public,
-        AssetCard.updated_at,
-    ).join(Organisation, Organisation.id == AssetCard.organisation_id)
-    order: list[Any] = [AssetCard.updated_at.desc(), AssetCard.id.desc()]
-    q = (q or "").strip()
-    if q:
-        if _CODE_RE.match(q):
-            where.append(AssetCard.code.startswith(q.upper()))
-        else:
-            stmt, match_where, order = _full_text(session, stmt, q)
-            where.extend(match_where)
-    stmt = stmt.where(*where)
-    count_stmt = select(func.count()).select_from(AssetCard).where(*where)
-    if q and not _CODE_RE.match(q) and session.get_bind().dialect.name == "sqlite":
-        count_stmt = count_stmt.join(_FTS, _FTS.c.rowid == AssetCard.id)
-    total = session.scalar(count_stmt) or 0
-    rows = session.execute(stmt.order_by(*order).offset((page - 1) * page_size).limit(page_size)).all()
-    items = [AssetCardSummary.model_validate(row._asdict()) for row in rows]
-    return Page(items=items, total=total, page=page, page_size=page_size)
-
-
-# SQLite FTS5 external-content index over catalog_asset_card.search_text, kept in step by triggers.
-_FTS = table("catalog_asset_card_fts", column("rowid"), column("rank"))
-
-
-def _full_text(
-    session: Session, stmt: Select[*tuple[Any, ...]], q: str
-) -> tuple[Select[*tuple[Any, ...]], list[Any], list[Any]]:
-    if session.get_bind().dialect.name == "sqlite":
-        match = search.fts5_match(q)
-        if match is None:
-            return stmt, [literal_column("0") == 1], []
-        fts: ColumnClause[Any] = literal_column("catalog_asset_card_fts")
-        stmt = stmt.join(_FTS, _FTS.c.rowid == AssetCard.id)
-        return stmt, [fts.op("MATCH")(match)], [_FTS.c.rank, AssetCard.id.desc()]
-    query = search.tsquery(q)
-    if query is None:
-        return stmt, [literal_column("0") == 1], []
-    tsq = func.to_tsquery("simple", query)
-    vector: ColumnClause[Any] = literal_column("catalog_asset_card.search_vector")
-    return stmt, [vector.op("@@")(tsq)], [func.ts_rank(vector, tsq).desc(), AssetCard.id.desc()]
-
-
-def history(session: Session, actor: Actor, card_id: int) -> list[AssetCardHistoryEntry]:
-    card = get_card(session, actor, card_id)
-    versions = session.scalars(
-        select(AssetCardVersion)
-        .where(AssetCardVersion.card_id == card.id)
-        .order_by(AssetCardVersion.version.desc())
-    ).all()
-    out = []
-    for v in versions:
-        username = None
-        if v.actor_user_id is not None:
-            user = session.get(User, v.actor_user_id)
-            username = user.username if user else None
-        out.append(
-            AssetCardHistoryEntry(
-                version=v.version,
-                action=v.action,
-                changed_at=v.changed_at,
-                actor=ActorRef(user_id=v.actor_user_id, username=username, display_name=v.actor_name),
-                changes=[FieldChange(**c) for c in v.changes],
-            )
-        )
-    return out
-
-
-def stats(session: Session, actor: Actor) -> CatalogStats:
-    """Counts of the cards the actor may see, by stage, industry and grade (home dashboard)."""
-    require(actor, "catalog.read")
-    cond = readable_condition(actor, AssetCard.organisation_id, public_column=AssetCard.is_public)
-
-    def by(column: Any) -> list[CountItem]:
-        rows = session.execute(
-            select(column, func.count()).where(cond).group_by(column).order_by(func.count().desc())
-        ).all()
-        return [CountItem(value=str(value), count=count) for value, count in rows]
-
-    total = session.scalar(select(func.count()).select_from(AssetCard).where(cond)) or 0
-    return CatalogStats(
-        total=total,
-        by_stage=by(AssetCard.stage),
-        by_industry=by(AssetCard.industry),
-        by_security_grade=by(AssetCard.security_grade),
-    )
-
-
-# --- changing --------------------------------------------------------------------------------
 
 
 def _flatten(card: AssetCard) -> dict[str, Any]:
@@ -239,10 +55,17 @@ def _flatten(card: AssetCard) -> dict[str, Any]:
 
 
 def _record_version(
-    session: Session, actor: Actor, card: AssetCard, action: str, before: dict[str, Any] | None
+    session: Session,
+    actor: Actor,
+    card: AssetCard,
+    action: str,
+    before: dict[str, Any] | None,
+    events: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     after = _flatten(card)
-    if before is None:
+    if events is not None:
+        changes = events
+    elif before is None:
         changes = [{"field": k, "old": None, "new": v} for k, v in after.items() if v not in (None, "", [])]
     else:
         changes = [
@@ -266,9 +89,28 @@ def _record_version(
         f"asset_card.{action}",
         "asset_card",
         card.id,
-        {"code": card.code, "version": card.version, "changes": changes},
+        {
+            "code": card.code,
+            "version": card.version,
+            "changes": changes,
+            "state_sha256": state_sha256(session, card),
+        },
     )
     return changes
+
+
+def state_sha256(session: Session, card: AssetCard) -> str:
+    """Digest of the card as stored (re-read after the flush, so values carry the columns' scale);
+    its latest evidence carries it and ``dataasset evidence verify`` recomputes it (湖南方案第3条)."""
+    session.flush()
+    session.refresh(card)
+    return card_digest(card)
+
+
+def card_digest(card: AssetCard) -> str:
+    """SHA-256 of the card's canonical state: code, holder, version and its flattened fields."""
+    state = {"code": card.code, "organisation_id": card.organisation_id, "version": card.version}
+    return evidence.state_digest({**state, "card": _flatten(card)})
 
 
 def _apply(card: AssetCard, values: dict[str, Any]) -> None:
@@ -409,11 +251,14 @@ def record_figures(
     return card
 
 
-def readable_cards(session: Session, actor: Actor) -> Select[AssetCard]:
-    """Every card the actor may see, for exports."""
-    require(actor, "catalog.read")
-    return (
-        select(AssetCard)
-        .where(readable_condition(actor, AssetCard.organisation_id, public_column=AssetCard.is_public))
-        .order_by(AssetCard.organisation_id, AssetCard.code)
-    )
+def record_event(
+    session: Session, actor: Actor, card: AssetCard, action: str, events: list[dict[str, Any]]
+) -> AssetCard:
+    """A new version for something that happened to the card rather than an edit of its fields
+    (a sharing grant after an approval): ``events`` are the history lines. The caller has decided
+    that the actor may cause it (an approval's final approver), so no write permission is checked."""
+    card.version += 1
+    card.updated_at = utcnow()
+    session.flush()
+    _record_version(session, actor, card, action, None, events)
+    return card

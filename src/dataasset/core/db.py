@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from dataasset.core import evidence_guard
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -90,7 +92,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    """Sessions for use cases; each refuses to commit domain changes without evidence
+    (:mod:`dataasset.core.evidence_guard`)."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    evidence_guard.install(factory)
+    return factory
 
 
 @contextmanager
@@ -105,3 +111,17 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Give SQLite's planner table statistics (PostgreSQL's autovacuum keeps its own).
+
+    Without them SQLite sorts every visible card instead of walking the ``updated_at`` index
+    (bench/catalog: 150 ms → 1 ms for a page at 100k cards). ``analysis_limit`` keeps it quick.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()

@@ -1,26 +1,43 @@
-"""Evidence log (存证): every state change appends a canonical entry in the same transaction.
+"""Evidence log (存证, 湖南方案第3条 全程可追溯): every state change appends a canonical entry in the
+same transaction, and anyone can check the log with RFC 9162 proofs and signed checkpoints.
 
-Leaves follow RFC 9162 §2.1: leaf hash = SHA-256(0x00 ‖ entry bytes). The tree, signed checkpoints
-and proofs are built over these leaves.
+Leaves follow RFC 9162 §2.1: leaf hash = SHA-256(0x00 ‖ entry bytes). Appending a leaf also stores
+the hash of every perfect subtree it completes (``core_evidence_node``), so roots and proofs read
+``O(log n)`` stored hashes (:mod:`dataasset.core.merkle` does the arithmetic). Checkpoints sign the
+tree size and root in the C2SP tlog-checkpoint format (:mod:`dataasset.core.signed_note`).
+
+Services call :func:`record` and nothing else; ``core.evidence_guard`` refuses to commit a transaction
+that changed domain tables without it.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
+from dataasset.core import evidence_guard, merkle
 from dataasset.core.db import utcnow
-from dataasset.core.models import EvidenceEntry
+from dataasset.core.errors import Invalid
+from dataasset.core.models import EvidenceCheckpoint, EvidenceEntry, EvidenceNode
 from dataasset.core.permissions import Actor
+from dataasset.core.signed_note import NoteSigner, checkpoint_body, load_or_create_signer
+from dataasset.settings import Settings, get_settings
 
 _ADVISORY_LOCK = 7_001_001  # serialises appends on PostgreSQL until the transaction ends
+_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+_LOCKED = "evidence_lock_held_in"
 
 
 def _default(value: Any) -> Any:
@@ -43,7 +60,51 @@ def canonical_json(value: Any) -> bytes:
 
 
 def leaf_hash(entry: bytes) -> bytes:
-    return hashlib.sha256(b"\x00" + entry).digest()
+    return merkle.leaf_hash(entry)
+
+
+def state_digest(state: Any) -> str:
+    """SHA-256 (hex) of a subject's canonical state: what ``state_sha256`` in a payload carries."""
+    return hashlib.sha256(canonical_json(state)).hexdigest()
+
+
+# --- state digests: domains tell the verifier how to recompute a subject's state ----------------
+
+StateDigests = Callable[[Session], Iterable[tuple[str, str]]]
+_STATE_DIGESTS: dict[str, StateDigests] = {}
+
+
+def register_state(subject_type: str, digests: StateDigests) -> None:
+    """Register how to recompute ``(subject_id, state_sha256)`` of every current row of a subject
+    type. ``dataasset evidence verify`` compares them with the latest evidence of each subject, so a
+    row changed behind the services' back is found."""
+    _STATE_DIGESTS[subject_type] = digests
+
+
+def state_digests() -> Mapping[str, StateDigests]:
+    return dict(_STATE_DIGESTS)
+
+
+# --- appending --------------------------------------------------------------------------------
+
+
+_MAX_INDEX = select(func.max(EvidenceEntry.index))
+_INSERT_ENTRY = insert(EvidenceEntry)
+_INSERT_NODES = insert(EvidenceNode)
+_LEAF = select(EvidenceEntry.leaf_hash).where(EvidenceEntry.index == bindparam("i"))
+_NODE = select(EvidenceNode.hash).where(
+    EvidenceNode.level == bindparam("l"), EvidenceNode.index == bindparam("i")
+)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The entry just appended: its leaf index, time, canonical bytes (as text) and leaf hash (hex)."""
+
+    index: int
+    recorded_at: datetime
+    entry: str
+    leaf_hash: str
 
 
 def record(
@@ -53,37 +114,187 @@ def record(
     subject_type: str,
     subject_id: str | int,
     payload: Any,
-) -> EvidenceEntry:
-    """Append one evidence entry for a state change, inside the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+) -> Recorded:
+    """Append one evidence entry for a state change, inside the caller's transaction.
+
+    When ``payload`` carries ``state_sha256`` (the subject's state digest after the change), the entry
+    carries it too, so the current row can later be checked against the log. The entry and the
+    subtree hashes it completes are written with prebuilt statements on the session's connection:
+    an append is two statements, plus on average one more to read a sibling and one to store nodes.
+    """
     session.flush()
-    last = session.scalar(select(func.max(EvidenceEntry.index)))
+    conn = session.connection()
+    if conn.dialect.name == "postgresql" and session.info.get(_LOCKED) is not conn.get_transaction():
+        conn.execute(_LOCK, {"k": _ADVISORY_LOCK})  # held until the database transaction ends
+        session.info[_LOCKED] = conn.get_transaction()
+    last = conn.execute(_MAX_INDEX).scalar()
     index = 0 if last is None else last + 1
     now = utcnow()
     payload_sha256 = hashlib.sha256(canonical_json(payload)).hexdigest()
-    entry = canonical_json(
-        {
-            "index": index,
-            "time": now.isoformat(),
-            "actor": {"user": actor.user_id, "organisation": actor.organisation_id, "name": actor.username},
-            "action": action,
-            "subject": {"type": subject_type, "id": str(subject_id)},
-            "payload_sha256": payload_sha256,
-        }
-    )
-    row = EvidenceEntry(
-        index=index,
-        recorded_at=now,
-        actor_user_id=actor.user_id,
-        actor_organisation_id=actor.organisation_id,
-        action=action,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        payload_sha256=payload_sha256,
-        entry=entry.decode(),
-        leaf_hash=leaf_hash(entry).hex(),
+    state = payload.get("state_sha256") if isinstance(payload, Mapping) else None
+    body: dict[str, Any] = {
+        "index": index,
+        "time": now.isoformat(),
+        "actor": {"user": actor.user_id, "organisation": actor.organisation_id, "name": actor.username},
+        "action": action,
+        "subject": {"type": subject_type, "id": str(subject_id)},
+        "payload_sha256": payload_sha256,
+    }
+    if state is not None:
+        body["state_sha256"] = str(state)
+    entry = canonical_json(body)
+    leaf = merkle.leaf_hash(entry)
+    values = {
+        "index": index,
+        "recorded_at": now,
+        "actor_user_id": actor.user_id,
+        "actor_organisation_id": actor.organisation_id,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "payload_sha256": payload_sha256,
+        "entry": entry.decode(),
+        "leaf_hash": leaf.hex(),
+        "state_sha256": body.get("state_sha256"),
+    }
+    conn.execute(_INSERT_ENTRY, values)
+    keys = merkle.append_siblings(index)
+    if keys:
+        nodes = merkle.completed_nodes(index, leaf, _siblings(conn, keys))
+        conn.execute(_INSERT_NODES, [{"level": lv, "index": i, "hash": h.hex()} for lv, i, h in nodes])
+    evidence_guard.note_evidence(session)
+    return Recorded(index, now, entry.decode(), leaf.hex())
+
+
+def _siblings(conn: Connection, keys: Sequence[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
+    """The left siblings an append needs: one row each, by prebuilt statements (cheaper than one
+    composed query for the one or two rows an append usually reads)."""
+    out: dict[merkle.NodeKey, bytes] = {}
+    for level, index in keys:
+        if level == 0:
+            value = conn.execute(_LEAF, {"i": index}).scalar()
+        else:
+            value = conn.execute(_NODE, {"l": level, "i": index}).scalar()
+        if value is None:
+            raise RuntimeError(f"存证日志缺少树节点 {(level, index)}：请运行 dataasset evidence verify")
+        out[(level, index)] = bytes.fromhex(value)
+    return out
+
+
+# --- reading the tree -------------------------------------------------------------------------
+
+
+_LEAVES = select(EvidenceEntry.index, EvidenceEntry.leaf_hash).where(
+    EvidenceEntry.index.in_(bindparam("indexes", expanding=True))
+)
+
+
+def read_nodes(session: Session, keys: Sequence[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
+    """Stored hashes of perfect subtrees: leaves from the entries, higher levels from the nodes."""
+    out: dict[merkle.NodeKey, bytes] = {}
+    leaves = sorted({i for level, i in keys if level == 0})
+    inner = sorted({(level, i) for level, i in keys if level > 0})
+    conn = session.connection()
+    if leaves:
+        for i, value in conn.execute(_LEAVES, {"indexes": leaves}):
+            out[(0, i)] = bytes.fromhex(value)
+    if inner:
+        cond = or_(*(and_(EvidenceNode.level == lv, EvidenceNode.index == i) for lv, i in inner))
+        for lv, i, value in conn.execute(
+            select(EvidenceNode.level, EvidenceNode.index, EvidenceNode.hash).where(cond)
+        ):
+            out[(lv, i)] = bytes.fromhex(value)
+    missing = [k for k in keys if k not in out]
+    if missing:
+        raise RuntimeError(f"存证日志缺少树节点 {missing[:5]}：请运行 dataasset evidence verify")
+    return out
+
+
+def tree_size(session: Session) -> int:
+    """Number of entries in the log."""
+    last = session.connection().execute(_MAX_INDEX).scalar()
+    return 0 if last is None else last + 1
+
+
+def root_hash(session: Session, size: int | None = None) -> bytes:
+    """MTH of the first ``size`` entries (default: all), from ``O(log n)`` stored nodes."""
+    size = tree_size(session) if size is None else size
+    return merkle.root(size, lambda keys: read_nodes(session, keys))
+
+
+def _check_tree_size(session: Session, size: int) -> None:
+    current = tree_size(session)
+    if not 1 <= size <= current:
+        raise Invalid(
+            f"树的大小必须在 1 到当前日志长度 {current} 之间", code="evidence_tree_size_out_of_range"
+        )
+
+
+def inclusion_proof(session: Session, index: int, size: int) -> list[bytes]:
+    """The audit path of entry ``index`` in the tree of ``size`` entries (RFC 9162 §2.1.3.1)."""
+    _check_tree_size(session, size)
+    if not 0 <= index < size:
+        raise Invalid("条目序号必须小于树的大小", code="evidence_leaf_index_out_of_range")
+    return merkle.inclusion_proof(index, size, lambda keys: read_nodes(session, keys))
+
+
+def consistency_proof(session: Session, first: int, second: int) -> list[bytes]:
+    """The proof that the tree of ``first`` entries is a prefix of the tree of ``second`` entries
+    (RFC 9162 §2.1.4.1). A proof from size 0 proves nothing and is refused."""
+    if first < 1:
+        raise Invalid("一致性证明的起始大小必须大于 0", code="evidence_consistency_from_empty_tree")
+    if first > second:
+        raise Invalid("一致性证明的起始大小不能大于结束大小", code="evidence_consistency_range_invalid")
+    _check_tree_size(session, second)
+    return merkle.consistency_proof(first, second, lambda keys: read_nodes(session, keys))
+
+
+# --- signed checkpoints -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=16)
+def _signer(path: Path, origin: str) -> NoteSigner:
+    return load_or_create_signer(path, origin)
+
+
+def signer_for(settings: Settings | None = None) -> NoteSigner:
+    """The checkpoint signer the settings name (``DATAASSET_EVIDENCE_KEY_FILE``, or
+    ``var_dir/evidence.key`` generated on first use) under ``DATAASSET_EVIDENCE_ORIGIN``."""
+    settings = settings or get_settings()
+    return _signer(settings.resolved_evidence_key_file.resolve(), settings.evidence_origin)
+
+
+def public_key_b64(signer: NoteSigner) -> str:
+    return base64.b64encode(signer.public_key).decode()
+
+
+def checkpoint(session: Session, signer: NoteSigner | None = None) -> EvidenceCheckpoint:
+    """Sign the current tree size and root and keep the checkpoint (every checkpoint is kept)."""
+    signer = signer or signer_for()
+    size = tree_size(session)
+    root = root_hash(session, size)
+    row = EvidenceCheckpoint(
+        tree_size=size,
+        root_hash=root.hex(),
+        origin=signer.name,
+        public_key=public_key_b64(signer),
+        note=signer.sign(checkpoint_body(signer.name, size, root)),
+        created_at=utcnow(),
     )
     session.add(row)
     session.flush()
     return row
+
+
+def current_checkpoint(session: Session, signer: NoteSigner | None = None) -> EvidenceCheckpoint:
+    """The latest checkpoint, or a new one when the tree has grown since (or the key changed)."""
+    signer = signer or signer_for()
+    last = session.scalar(select(EvidenceCheckpoint).order_by(EvidenceCheckpoint.id.desc()).limit(1))
+    if (
+        last is not None
+        and last.tree_size == tree_size(session)
+        and last.origin == signer.name
+        and last.public_key == public_key_b64(signer)
+    ):
+        return last
+    return checkpoint(session, signer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dataasset.core.db import Base, UTCDateTime, utcnow
@@ -56,10 +56,12 @@ class User(Base):
 class EvidenceEntry(Base):
     """One entry of the evidence log (存证): the canonical bytes of a state change and their leaf hash.
 
+    ``state_sha256`` is the digest of the subject's state after the change, when its domain gives one.
     The Merkle tree, checkpoints and proofs over these leaves are built by ``core.evidence``.
     """
 
     __tablename__ = "core_evidence_entry"
+    __table_args__ = (Index("ix_core_evidence_entry_subject", "subject_type", "subject_id", "index"),)
 
     index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -71,3 +73,31 @@ class EvidenceEntry(Base):
     payload_sha256: Mapped[str] = mapped_column(String(64))
     entry: Mapped[str] = mapped_column(Text)
     leaf_hash: Mapped[str] = mapped_column(String(64))
+    state_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class EvidenceNode(Base):
+    """The hash of a complete perfect subtree of the evidence log (level ≥ 1): ``2**level`` leaves
+    from leaf ``index * 2**level``. Written once, in the transaction of the leaf that completes it;
+    roots and proofs read ``O(log n)`` of these (leaves are ``core_evidence_entry.leaf_hash``)."""
+
+    __tablename__ = "core_evidence_node"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class EvidenceCheckpoint(Base):
+    """A signed checkpoint (C2SP tlog-checkpoint): the tree size and root hash at a moment, as the
+    signed note text. Every checkpoint is kept."""
+
+    __tablename__ = "core_evidence_checkpoint"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tree_size: Mapped[int] = mapped_column(BigInteger, index=True)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(255))
+    public_key: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

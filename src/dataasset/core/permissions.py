@@ -7,6 +7,9 @@ Rules (基础平台 issue §4-5):
 - everyone else reads their own organisation's records, the records of subsidiaries that granted
   their parent group access (``share_with_parent``), and public records; they write only their own
   organisation's records, and only with a role that carries the write permission.
+Approvals (workflow) add: the applicant and the holding organisation see an approval, regulators
+read those in their region, admins all; who may act at a step is named by the step's definition
+(a role and a relation to the subject) and matched here.
 Services call these functions; routes never decide access themselves.
 """
 
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from dataasset.core.enums import Role
@@ -23,6 +26,7 @@ from dataasset.core.errors import Forbidden
 
 READ = "read"
 
+_WORKFLOW = frozenset({"workflow.read", "workflow.act", "file.upload", "sharing.request"})
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.PLATFORM_ADMIN: frozenset(
         {
@@ -34,17 +38,23 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "user.read",
             "user.manage",
         }
+    )
+    | _WORKFLOW,
+    # a regulator reads approvals in its region and acts only at steps naming regulator_of_holder
+    Role.REGULATOR: frozenset(
+        {"catalog.read", "organisation.read", "supervision.read", "workflow.read", "workflow.act"}
     ),
-    Role.REGULATOR: frozenset({"catalog.read", "organisation.read", "supervision.read"}),
     Role.CHIEF_DATA_OFFICER: frozenset(
         {"catalog.read", "catalog.write", "catalog.import", "organisation.read", "user.read", "user.manage"}
-    ),
-    Role.DATA_ADMIN: frozenset({"catalog.read", "catalog.write", "catalog.import", "organisation.read"}),
-    Role.FINANCE: frozenset({"catalog.read", "organisation.read"}),
-    Role.APPRAISER: frozenset({"catalog.read", "organisation.read"}),
-    Role.EXCHANGE_REVIEWER: frozenset({"catalog.read", "organisation.read"}),
-    Role.DATA_MERCHANT: frozenset({"catalog.read", "organisation.read"}),
-    Role.OPERATOR: frozenset({"catalog.read", "organisation.read"}),
+    )
+    | _WORKFLOW,
+    Role.DATA_ADMIN: frozenset({"catalog.read", "catalog.write", "catalog.import", "organisation.read"})
+    | _WORKFLOW,
+    Role.FINANCE: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,
+    Role.APPRAISER: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,
+    Role.EXCHANGE_REVIEWER: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,
+    Role.DATA_MERCHANT: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,
+    Role.OPERATOR: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,
 }
 
 
@@ -153,6 +163,64 @@ def readable_condition(
     if not clauses:
         return false()
     return or_(*clauses)
+
+
+# --- approvals (审批) --------------------------------------------------------------------------
+
+
+def workflow_readable_condition(
+    actor: Actor,
+    holder_column: InstrumentedAttribute[int],
+    applicant_column: InstrumentedAttribute[int],
+    assigned: ColumnElement[bool],
+) -> ColumnElement[bool]:
+    """Approvals the actor may read: where their organisation is the applicant or the holder, or
+    they are named at the current step; regulators those whose holder or applicant is in their
+    region (read-only); administrators all."""
+    from dataasset.core.models import Organisation
+
+    if actor.is_admin:
+        return true()
+    clauses: list[ColumnElement[bool]] = [assigned]
+    if actor.organisation_id is not None:
+        clauses += [holder_column == actor.organisation_id, applicant_column == actor.organisation_id]
+    if actor.region_prefix is not None:
+        in_region = select(Organisation.id).where(Organisation.region_code.startswith(actor.region_prefix))
+        clauses += [holder_column.in_(in_region), applicant_column.in_(in_region)]
+    return or_(*clauses)
+
+
+def assignment_condition(
+    actor: Actor,
+    *,
+    role: InstrumentedAttribute[str],
+    relation: InstrumentedAttribute[str],
+    organisation: InstrumentedAttribute[int | None],
+    region: InstrumentedAttribute[str | None],
+) -> ColumnElement[bool]:
+    """Does an assignment of a step (role + relation, resolved to an organisation or a region) name
+    the actor? ``holder``/``applicant``: the role in that organisation; ``platform``: the role in any
+    organisation; ``regulator_of_holder``: a regulator whose region covers the holder's."""
+    if not has(actor, "workflow.act") or not actor.roles:
+        return false()
+    who: list[ColumnElement[bool]] = [relation == "platform"]
+    if actor.organisation_id is not None:
+        who.append(and_(relation.in_(["holder", "applicant"]), organisation == actor.organisation_id))
+    if actor.region_prefix is not None:
+        who.append(and_(relation == "regulator_of_holder", region.startswith(actor.region_prefix)))
+    return and_(role.in_(sorted(r.value for r in actor.roles)), or_(*who))
+
+
+def may_take_part(actor: Actor, holder_organisation_id: int, applicant_organisation_id: int) -> bool:
+    """May the actor comment on or attach files to an approval (besides those named at its step)?
+    The two organisations concerned and administrators; a regulator only reads."""
+    if not has(actor, "workflow.act"):
+        return False
+    if actor.is_admin:
+        return True
+    if actor.is_regulator:
+        return False
+    return actor.organisation_id in (holder_organisation_id, applicant_organisation_id)
 
 
 def parse_roles(values: Iterable[str]) -> frozenset[Role]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import dataasset.catalog.models
-import dataasset.core.models  # noqa: F401
+import dataasset.core.models
+import dataasset.core.workflow.models  # noqa: F401
 from dataasset.core.db import Base, make_engine
 from dataasset.settings import get_settings
 

@@ -1,7 +1,15 @@
 /** The calls the console makes, one function each; all throw {@link ApiError} on failure. */
 import { client } from './client'
 import { unwrap } from './errors'
-import type { AssetCreate, AssetQuery, AssetUpdate, LoginBody } from './types'
+import type {
+  AssetCreate,
+  AssetQuery,
+  AssetUpdate,
+  LoginBody,
+  SharingRequest,
+  WorkflowActionBody,
+  WorkflowQuery,
+} from './types'
 
 export { ApiError } from './errors'
 export type * from './types'
@@ -33,6 +41,40 @@ export const catalogApi = {
   importFile: (file: File) =>
     unwrap(
       client.POST('/api/catalog/import', {
+        // the generated type says `string` (format: binary); the serializer sends the File itself
+        body: { file: file as unknown as string },
+        bodySerializer: (body) => {
+          const form = new FormData()
+          form.append('file', body.file as unknown as Blob)
+          return form
+        },
+      }),
+    ),
+}
+
+/** Download link of an attachment (the browser sends the session cookie). */
+export const fileUrl = (sha256: string): string => `/api/files/${sha256}`
+
+export const sharingApi = {
+  grants: (cardId: number) =>
+    unwrap(client.GET('/api/catalog/assets/{card_id}/sharing', { params: { path: { card_id: cardId } } })),
+  request: (cardId: number, body: SharingRequest) =>
+    unwrap(client.POST('/api/catalog/assets/{card_id}/sharing-requests', { params: { path: { card_id: cardId } }, body })),
+}
+
+export const workflowApi = {
+  inbox: (page = 1, page_size = 20) => unwrap(client.GET('/api/workflow/inbox', { params: { query: { page, page_size } } })),
+  list: (query: WorkflowQuery) => unwrap(client.GET('/api/workflow/instances', { params: { query } })),
+  get: (id: number) =>
+    unwrap(client.GET('/api/workflow/instances/{instance_id}', { params: { path: { instance_id: id } } })),
+  act: (id: number, body: WorkflowActionBody) =>
+    unwrap(client.POST('/api/workflow/instances/{instance_id}/actions', { params: { path: { instance_id: id } }, body })),
+}
+
+export const filesApi = {
+  upload: (file: File) =>
+    unwrap(
+      client.POST('/api/files', {
         // the generated type says `string` (format: binary); the serializer sends the File itself
         body: { file: file as unknown as string },
         bodySerializer: (body) => {

@@ -297,6 +297,261 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/catalog/assets/{card_id}/sharing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Asset Sharing Grants
+         * @description The card's sharing grants (使用信息).
+         */
+        get: operations["list_asset_sharing_grants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/assets/{card_id}/sharing-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Request Asset Sharing
+         * @description 申请共享: starts the holder's approval (数据管理员审核 → 首席数据官审批).
+         */
+        post: operations["request_asset_sharing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflow/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Workflow Inbox
+         * @description 我的待办: approvals waiting for me, and mine returned for changes; counts by kind and overdue.
+         */
+        get: operations["get_workflow_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflow/instances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Workflow Instances
+         * @description Approvals I started or that concern my organisation (regulators: in their region).
+         */
+        get: operations["list_workflow_instances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflow/instances/{instance_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Workflow Instance */
+        get: operations["get_workflow_instance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/workflow/instances/{instance_id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Act On Workflow Instance
+         * @description Approve, reject, return for changes, resubmit, withdraw, comment or attach files.
+         */
+        post: operations["act_on_workflow_instance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload File
+         * @description PDF, PNG, JPEG, xlsx, docx, TXT or CSV up to the upload limit; the answer's ``sha256`` is
+         *     what an approval's ``attachments`` name.
+         */
+        post: operations["upload_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/{sha256}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download File */
+        get: operations["download_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evidence/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Evidence Checkpoint
+         * @description The latest signed checkpoint (made anew when the log has grown since). No login needed.
+         */
+        get: operations["get_evidence_checkpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evidence/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Evidence Entries
+         * @description Entries the caller may see, newest first (the console's evidence explorer).
+         */
+        get: operations["list_evidence_entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evidence/entries/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Evidence Entry
+         * @description One entry: hashes for everyone; its content for those who may see the subject.
+         */
+        get: operations["get_evidence_entry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evidence/proof/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Inclusion Proof
+         * @description The audit path of an entry in the tree of ``tree_size`` entries (RFC 9162 §2.1.3).
+         */
+        get: operations["get_inclusion_proof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/evidence/proof/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Consistency Proof
+         * @description Proof that the tree of ``first`` entries is a prefix of the tree of ``second`` (RFC 9162 §2.1.4).
+         */
+        get: operations["get_consistency_proof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -311,6 +566,35 @@ export interface components {
          * @enum {string}
          */
         AcquisitionMethod: "self_collected" | "purchased" | "authorised" | "other";
+        /**
+         * ActionKind
+         * @enum {string}
+         */
+        ActionKind: "submit" | "approve" | "reject" | "return" | "withdraw" | "comment" | "attach";
+        /** ActionRead */
+        ActionRead: {
+            /** Id */
+            id: number;
+            action: components["schemas"]["ActionKind"];
+            /** Round */
+            round: number;
+            /** Step Key */
+            step_key: string | null;
+            /** Step Name */
+            step_name: string | null;
+            from_status: components["schemas"]["Status"] | null;
+            to_status: components["schemas"]["Status"];
+            actor: components["schemas"]["ActorView"];
+            /** Comment */
+            comment: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Attachments */
+            attachments: components["schemas"]["FileRead"][];
+        };
         /** ActorRef */
         ActorRef: {
             /** User Id */
@@ -319,6 +603,17 @@ export interface components {
             username?: string | null;
             /** Display Name */
             display_name: string;
+        };
+        /** ActorView */
+        ActorView: {
+            /** User Id */
+            user_id: number | null;
+            /** Display Name */
+            display_name: string;
+            /** Organisation Id */
+            organisation_id: number | null;
+            /** Organisation Name */
+            organisation_name: string | null;
         };
         /**
          * AssetCardCreate
@@ -354,6 +649,27 @@ export interface components {
             actor: components["schemas"]["ActorRef"];
             /** Changes */
             changes: components["schemas"]["FieldChange"][];
+        };
+        /**
+         * AssetCardPage
+         * @description A page of the catalog; when more than 1,000 cards match, ``total`` is 1,000 and
+         *     ``total_capped`` is true (the console shows "1000+").
+         */
+        AssetCardPage: {
+            /** Items */
+            items: components["schemas"]["AssetCardSummary"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /**
+             * Total Capped
+             * @description 匹配超过上限时 total 为下限
+             * @default false
+             */
+            total_capped: boolean;
         };
         /** AssetCardRead */
         AssetCardRead: {
@@ -527,6 +843,11 @@ export interface components {
             /** File */
             file: string;
         };
+        /** Body_upload_file */
+        Body_upload_file: {
+            /** File */
+            file: string;
+        };
         /** CatalogStats */
         CatalogStats: {
             /** Total */
@@ -537,6 +858,18 @@ export interface components {
             by_industry: components["schemas"]["CountItem"][];
             /** By Security Grade */
             by_security_grade: components["schemas"]["CountItem"][];
+        };
+        /** ConsistencyProofRead */
+        ConsistencyProofRead: {
+            /** First */
+            first: number;
+            /** Second */
+            second: number;
+            /**
+             * Proof
+             * @description 一致性证明（RFC 9162 §2.1.4）
+             */
+            proof: string[];
         };
         /** CountItem */
         CountItem: {
@@ -550,6 +883,86 @@ export interface components {
          * @enum {string}
          */
         DataFormat: "structured" | "semi_structured" | "unstructured";
+        /**
+         * EvidenceCheckpointRead
+         * @description A signed checkpoint (C2SP tlog-checkpoint in a signed note, Ed25519).
+         */
+        EvidenceCheckpointRead: {
+            /**
+             * Tree Size
+             * @description 树的大小（条目数）
+             */
+            tree_size: number;
+            /**
+             * Root Hash
+             * @description 根哈希，小写十六进制
+             */
+            root_hash: string;
+            /**
+             * Timestamp
+             * Format: date-time
+             * @description 检查点生成时间
+             */
+            timestamp: string;
+            /**
+             * Checkpoint
+             * @description 签名检查点全文（C2SP signed-note）
+             */
+            checkpoint: string;
+            /**
+             * Public Key
+             * @description Ed25519 公钥（32 字节原始格式）的 base64
+             */
+            public_key: string;
+            /**
+             * Verifier Key
+             * @description signed-note 验证密钥：<名称>+<密钥哈希>+<base64(0x01‖公钥)>
+             */
+            verifier_key: string;
+        };
+        /**
+         * EvidenceEntryRead
+         * @description One entry of the log. ``entry`` is the exact canonical bytes (base64) hashed into the leaf,
+         *     or null when the caller may not see the subject.
+         */
+        EvidenceEntryRead: {
+            /**
+             * Index
+             * @description 条目序号（叶子序号，从 0 开始）
+             */
+            index: number;
+            /**
+             * Leaf Hash
+             * @description 叶子哈希 SHA-256(0x00‖entry)，小写十六进制
+             */
+            leaf_hash: string;
+            /**
+             * Entry
+             * @description 条目原文（规范 JSON）的 base64；无权查看时为 null
+             */
+            entry: string | null;
+            /** Action */
+            action: string;
+            subject: components["schemas"]["EvidenceSubject"];
+            /**
+             * Recorded At
+             * Format: date-time
+             */
+            recorded_at: string;
+        };
+        /** EvidenceSubject */
+        EvidenceSubject: {
+            /**
+             * Type
+             * @description 主体类型，如 asset_card
+             */
+            type: string;
+            /**
+             * Id
+             * @description 主体编号
+             */
+            id: string;
+        };
         /** FieldChange */
         FieldChange: {
             /** Field */
@@ -558,6 +971,25 @@ export interface components {
             old?: unknown;
             /** New */
             new?: unknown;
+        };
+        /**
+         * FileRead
+         * @description An attachment: download it at ``/api/files/{sha256}``.
+         */
+        FileRead: {
+            /** Sha256 */
+            sha256: string;
+            /** Name */
+            name: string;
+            /** Size */
+            size: number;
+            /** Media Type */
+            media_type: string;
+            /**
+             * Uploaded At
+             * Format: date-time
+             */
+            uploaded_at: string;
         };
         /** Flags */
         Flags: {
@@ -591,12 +1023,35 @@ export interface components {
             /** Codes */
             codes: string[];
         };
+        /** InclusionProofRead */
+        InclusionProofRead: {
+            /** Leaf Index */
+            leaf_index: number;
+            /** Tree Size */
+            tree_size: number;
+            /**
+             * Audit Path
+             * @description 审计路径（RFC 9162 §2.1.3），自叶子向上
+             */
+            audit_path: string[];
+        };
         /**
          * Industry
          * @description GB/T 4754-2017 国民经济行业分类, top-level sections (门类).
          * @enum {string}
          */
         Industry: "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J" | "K" | "L" | "M" | "N" | "O" | "P" | "Q" | "R" | "S" | "T";
+        /** KindCount */
+        KindCount: {
+            /** Kind */
+            kind: string;
+            /** Kind Name */
+            kind_name: string;
+            /** Count */
+            count: number;
+            /** Overdue */
+            overdue: number;
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Username */
@@ -679,6 +1134,16 @@ export interface components {
             /** Permissions */
             permissions: string[];
         };
+        /**
+         * Mode
+         * @enum {string}
+         */
+        Mode: "any" | "all";
+        /**
+         * OnReject
+         * @enum {string}
+         */
+        OnReject: "back_to_applicant" | "end";
         /** Option */
         Option: {
             /** Value */
@@ -807,10 +1272,10 @@ export interface components {
             /** Regulator Type */
             regulator_type?: string | null;
         };
-        /** Page[AssetCardSummary] */
-        Page_AssetCardSummary_: {
+        /** Page[EvidenceEntryRead] */
+        Page_EvidenceEntryRead_: {
             /** Items */
-            items: components["schemas"]["AssetCardSummary"][];
+            items: components["schemas"]["EvidenceEntryRead"][];
             /** Total */
             total: number;
             /** Page */
@@ -840,11 +1305,28 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** Page[WorkflowInstanceSummary] */
+        Page_WorkflowInstanceSummary_: {
+            /** Items */
+            items: components["schemas"]["WorkflowInstanceSummary"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+        };
         /**
          * RegistrationStatus
          * @enum {string}
          */
         RegistrationStatus: "unregistered" | "in_progress" | "registered" | "cancelled";
+        /**
+         * Relation
+         * @description How the acting person's organisation relates to the instance's subject.
+         * @enum {string}
+         */
+        Relation: "holder" | "applicant" | "platform" | "regulator_of_holder";
         /**
          * RightsInfo
          * @description 权利信息: holders of the three rights and how the data was obtained.
@@ -898,11 +1380,103 @@ export interface components {
          */
         Role: "platform_admin" | "regulator" | "chief_data_officer" | "data_admin" | "finance" | "appraiser" | "exchange_reviewer" | "data_merchant" | "operator";
         /**
+         * Scope
+         * @description Which of the approvals I may read: all of them, those I submitted, those my organisation
+         *     applied for, those on subjects my organisation holds.
+         * @enum {string}
+         */
+        Scope: "all" | "started" | "applied" | "received";
+        /**
          * SecurityGrade
          * @description GB/T 43697-2024 grade; discovery refines 一般数据 into levels (``security_level``).
          * @enum {string}
          */
         SecurityGrade: "unrated" | "general" | "important" | "core";
+        /**
+         * SharingGrantRead
+         * @description A sharing grant shown in the card's 使用信息.
+         */
+        SharingGrantRead: {
+            /** Id */
+            id: number;
+            /** Card Id */
+            card_id: number;
+            recipient: components["schemas"]["OrganisationRef"];
+            /** Purpose */
+            purpose: string;
+            /** Fields */
+            fields: string[];
+            /** Scope */
+            scope: string;
+            /**
+             * Term Start
+             * Format: date
+             */
+            term_start: string;
+            /**
+             * Term End
+             * Format: date
+             */
+            term_end: string;
+            /** Workflow Instance Id */
+            workflow_instance_id: number;
+            /**
+             * Granted At
+             * Format: date-time
+             */
+            granted_at: string;
+            /**
+             * State
+             * @description 按今天（北京时间）：未生效、有效、已到期
+             * @enum {string}
+             */
+            state: "not_started" | "active" | "expired";
+        };
+        /**
+         * SharingRequestCreate
+         * @description A request to use an asset card's data (申请共享), with a note and attachments (e.g. 申请函).
+         */
+        SharingRequestCreate: {
+            /**
+             * Purpose
+             * @description 使用目的
+             */
+            purpose: string;
+            /**
+             * Fields
+             * @description 申请的字段或数据项
+             */
+            fields?: string[];
+            /**
+             * Scope
+             * @description 使用范围（场景、频次、方式等）
+             * @default
+             */
+            scope: string;
+            /**
+             * Term Start
+             * Format: date
+             * @description 使用期限起
+             */
+            term_start: string;
+            /**
+             * Term End
+             * Format: date
+             * @description 使用期限止
+             */
+            term_end: string;
+            /**
+             * Comment
+             * @description 申请说明
+             * @default
+             */
+            comment: string;
+            /**
+             * Attachments
+             * @description 附件的 SHA-256（先上传文件）
+             */
+            attachments?: string[];
+        };
         /**
          * SharingType
          * @enum {string}
@@ -914,6 +1488,35 @@ export interface components {
          * @enum {string}
          */
         Stage: "resource" | "asset" | "product";
+        /**
+         * Status
+         * @enum {string}
+         */
+        Status: "in_progress" | "returned" | "approved" | "rejected" | "withdrawn";
+        /** StepActor */
+        StepActor: {
+            /** Role */
+            role: string;
+            relation: components["schemas"]["Relation"];
+        };
+        /** StepRead */
+        StepRead: {
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            mode: components["schemas"]["Mode"];
+            /** Deadline Working Days */
+            deadline_working_days: number | null;
+            on_reject: components["schemas"]["OnReject"];
+            /** Actors */
+            actors: components["schemas"]["StepActor"][];
+            /**
+             * State
+             * @description done / current / pending
+             */
+            state: string;
+        };
         /** TokenResponse */
         TokenResponse: {
             /** Access Token */
@@ -1035,6 +1638,159 @@ export interface components {
             input?: unknown;
             /** Context */
             ctx?: Record<string, never>;
+        };
+        /**
+         * WorkflowActionCreate
+         * @description One act on an approval. ``comment`` is required to reject or return, ``attachments`` to
+         *     attach; ``payload`` is the corrected request when the applicant resubmits after a return.
+         */
+        WorkflowActionCreate: {
+            action: components["schemas"]["ActionKind"];
+            /**
+             * Comment
+             * @description 意见或说明
+             * @default
+             */
+            comment: string;
+            /**
+             * Attachments
+             * @description 附件
+             */
+            attachments?: string[];
+            /**
+             * Payload
+             * @description 重新提交时修改后的申请内容
+             */
+            payload?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * WorkflowInbox
+         * @description My to-dos (我的待办): approvals waiting for me, and mine returned for changes.
+         */
+        WorkflowInbox: {
+            /** Items */
+            items: components["schemas"]["WorkflowInstanceSummary"][];
+            /** Total */
+            total: number;
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** By Kind */
+            by_kind: components["schemas"]["KindCount"][];
+            /** Overdue */
+            overdue: number;
+        };
+        /**
+         * WorkflowInstanceRead
+         * @description An approval with its steps, its request, its timeline and what the caller may do now.
+         */
+        WorkflowInstanceRead: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Kind Name */
+            kind_name: string;
+            /** Title */
+            title: string;
+            /** Subject Type */
+            subject_type: string;
+            /** Subject Id */
+            subject_id: string;
+            status: components["schemas"]["Status"];
+            /** Step Key */
+            step_key: string | null;
+            /** Step Name */
+            step_name: string | null;
+            holder: components["schemas"]["OrganisationRef"];
+            applicant: components["schemas"]["OrganisationRef"];
+            /** Applicant User Id */
+            applicant_user_id: number | null;
+            /** Round */
+            round: number;
+            /**
+             * Due On
+             * @description 当前步骤的办理时限（北京时间日期）
+             */
+            due_on: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Completed At */
+            completed_at: string | null;
+            /** Policy */
+            policy: string;
+            /** Definition Source */
+            definition_source: string;
+            /** Payload */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** Steps */
+            steps: components["schemas"]["StepRead"][];
+            /** Timeline */
+            timeline: components["schemas"]["ActionRead"][];
+            /** Attachments */
+            attachments: components["schemas"]["FileRead"][];
+            /** Allowed Actions */
+            allowed_actions: components["schemas"]["ActionKind"][];
+        };
+        /** WorkflowInstanceSummary */
+        WorkflowInstanceSummary: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Kind Name */
+            kind_name: string;
+            /** Title */
+            title: string;
+            /** Subject Type */
+            subject_type: string;
+            /** Subject Id */
+            subject_id: string;
+            status: components["schemas"]["Status"];
+            /** Step Key */
+            step_key: string | null;
+            /** Step Name */
+            step_name: string | null;
+            holder: components["schemas"]["OrganisationRef"];
+            applicant: components["schemas"]["OrganisationRef"];
+            /** Applicant User Id */
+            applicant_user_id: number | null;
+            /** Round */
+            round: number;
+            /**
+             * Due On
+             * @description 当前步骤的办理时限（北京时间日期）
+             */
+            due_on: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Completed At */
+            completed_at: string | null;
         };
     };
     responses: never;
@@ -1456,7 +2212,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AssetCardSummary_"];
+                    "application/json": components["schemas"]["AssetCardPage"];
                 };
             };
             /** @description Validation Error */
@@ -1692,6 +2448,441 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+        };
+    };
+    list_asset_sharing_grants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharingGrantRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    request_asset_sharing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharingRequestCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowInstanceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_workflow_inbox: {
+        parameters: {
+            query?: {
+                kind?: string | null;
+                /** @description 页码，从 1 开始 */
+                page?: number;
+                /** @description 每页条数 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowInbox"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_workflow_instances: {
+        parameters: {
+            query?: {
+                scope?: components["schemas"]["Scope"];
+                kind?: string | null;
+                status?: components["schemas"]["Status"] | null;
+                /** @description 只看超过办理时限的 */
+                overdue?: boolean | null;
+                subject_type?: string | null;
+                subject_id?: string | null;
+                /** @description 页码，从 1 开始 */
+                page?: number;
+                /** @description 每页条数 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WorkflowInstanceSummary_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_workflow_instance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                instance_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowInstanceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    act_on_workflow_instance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                instance_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowActionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowInstanceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_file"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 文件的 SHA-256 */
+                sha256: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 文件内容 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_evidence_checkpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceCheckpointRead"];
+                };
+            };
+        };
+    };
+    list_evidence_entries: {
+        parameters: {
+            query?: {
+                /** @description 主体类型 */
+                subject_type?: string | null;
+                /** @description 主体编号 */
+                subject_id?: string | null;
+                /** @description 页码，从 1 开始 */
+                page?: number;
+                /** @description 每页条数 */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EvidenceEntryRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_evidence_entry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 条目序号 */
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvidenceEntryRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_inclusion_proof: {
+        parameters: {
+            query: {
+                /** @description 条目序号 */
+                index: number;
+                /** @description 树的大小（条目数） */
+                tree_size: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InclusionProofRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_consistency_proof: {
+        parameters: {
+            query: {
+                /** @description 树的大小（条目数） */
+                first: number;
+                /** @description 树的大小（条目数） */
+                second: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsistencyProofRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -54,3 +54,18 @@ export type ImportResult = ResponseJson<'/api/catalog/import', 'post'>
 
 export type OrganisationPage = ResponseJson<'/api/organisations', 'get'>
 export type Organisation = OrganisationPage['items'][number]
+
+export type SharingGrant = ResponseJson<'/api/catalog/assets/{card_id}/sharing', 'get'>[number]
+export type SharingRequest = BodyJson<'/api/catalog/assets/{card_id}/sharing-requests', 'post'>
+
+export type WorkflowInbox = ResponseJson<'/api/workflow/inbox', 'get'>
+export type WorkflowSummary = WorkflowInbox['items'][number]
+export type WorkflowQuery = QueryOf<'/api/workflow/instances', 'get'>
+export type WorkflowPage = ResponseJson<'/api/workflow/instances', 'get'>
+export type WorkflowInstance = ResponseJson<'/api/workflow/instances/{instance_id}', 'get'>
+export type WorkflowAction = WorkflowInstance['timeline'][number]
+export type WorkflowStep = WorkflowInstance['steps'][number]
+export type WorkflowActionBody = BodyJson<'/api/workflow/instances/{instance_id}/actions', 'post'>
+export type WorkflowActionKind = WorkflowActionBody['action']
+export type WorkflowStatus = WorkflowInstance['status']
+export type StoredFile = ResponseJson<'/api/files', 'post'>

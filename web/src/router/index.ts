@@ -55,6 +55,25 @@ export const router = createRouter({
           meta: { permission: 'catalog.read', title: 'nav.catalog' },
         },
         {
+          path: 'workflow',
+          name: 'inbox',
+          component: () => import('@/views/WorkflowInboxView.vue'),
+          meta: { permission: 'workflow.read', title: 'nav.inbox' },
+        },
+        {
+          path: 'workflow/:id(\\d+)',
+          name: 'workflow-instance',
+          component: () => import('@/views/WorkflowInstanceView.vue'),
+          props: (route) => ({ id: Number(route.params.id) }),
+          meta: { permission: 'workflow.read', title: 'nav.inbox' },
+        },
+        {
+          path: 'evidence',
+          name: 'evidence',
+          component: () => import('@/views/EvidenceView.vue'),
+          meta: { title: 'nav.evidence' },
+        },
+        {
           path: ':pathMatch(.*)*',
           name: 'not-found',
           component: () => import('@/views/NotFoundView.vue'),

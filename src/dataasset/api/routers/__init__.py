@@ -1,5 +1,17 @@
 """One router per domain; ``ROUTERS`` is what the app factory mounts."""
 
-from dataasset.api.routers import auth, catalog, meta, organisations, users
+from dataasset.api.routers import (
+    auth,
+    catalog,
+    evidence,
+    files,
+    meta,
+    organisations,
+    sharing,
+    users,
+    workflow,
+)
 
 ROUTERS = [meta.router, auth.router, organisations.router, users.router, catalog.router]
+ROUTERS += [sharing.router, workflow.router, files.router]
+ROUTERS += [evidence.router]

@@ -9,20 +9,19 @@ from fastapi import APIRouter, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from dataasset.api.deps import CurrentActor, DbSession, Id, OptionalId, Pagination
-from dataasset.catalog import excel, service
+from dataasset.catalog import excel, queries, service
 from dataasset.catalog.enums import Industry, RegistrationStatus, SecurityGrade, Stage
 from dataasset.catalog.schemas import (
     AssetCardCreate,
     AssetCardHistoryEntry,
+    AssetCardPage,
     AssetCardRead,
-    AssetCardSummary,
     AssetCardUpdate,
     CatalogStats,
     ImportResult,
 )
 from dataasset.core.db import SHANGHAI, utcnow
 from dataasset.core.errors import Invalid, TooLarge
-from dataasset.core.schemas import Page
 
 router = APIRouter(prefix="/api/catalog", tags=["catalog"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,8 +38,8 @@ def list_assets(
     security_grade: SecurityGrade | None = None,
     stage: Stage | None = None,
     registration_status: RegistrationStatus | None = None,
-) -> Page[AssetCardSummary]:
-    return service.list_cards(
+) -> AssetCardPage:
+    return queries.list_cards(
         session,
         actor,
         q=q,
@@ -56,29 +55,29 @@ def list_assets(
 
 @router.get("/assets/{card_id}")
 def get_asset(card_id: Id, actor: CurrentActor, session: DbSession) -> AssetCardRead:
-    return service.to_read(service.get_card(session, actor, card_id))
+    return queries.to_read(queries.get_card(session, actor, card_id))
 
 
 @router.post("/assets", status_code=201)
 def create_asset(body: AssetCardCreate, actor: CurrentActor, session: DbSession) -> AssetCardRead:
-    return service.to_read(service.create_card(session, actor, body))
+    return queries.to_read(service.create_card(session, actor, body))
 
 
 @router.patch("/assets/{card_id}")
 def update_asset(
     card_id: Id, body: AssetCardUpdate, actor: CurrentActor, session: DbSession
 ) -> AssetCardRead:
-    return service.to_read(service.update_card(session, actor, card_id, body))
+    return queries.to_read(service.update_card(session, actor, card_id, body))
 
 
 @router.get("/assets/{card_id}/history")
 def list_asset_history(card_id: Id, actor: CurrentActor, session: DbSession) -> list[AssetCardHistoryEntry]:
-    return service.history(session, actor, card_id)
+    return queries.history(session, actor, card_id)
 
 
 @router.get("/stats")
 def get_catalog_stats(actor: CurrentActor, session: DbSession) -> CatalogStats:
-    return service.stats(session, actor)
+    return queries.stats(session, actor)
 
 
 def _download(content: bytes, filename: str) -> Response:
