@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnClause, ColumnElement, Select, column, func, literal_column, select, table
+from sqlalchemy import ColumnClause, ColumnElement, Select, and_, column, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
 from dataasset.catalog import search
@@ -38,6 +38,7 @@ from dataasset.core.permissions import Actor, may_read_org, readable_condition, 
 from dataasset.core.schemas import OrganisationRef
 
 COUNT_CAP = 1000
+_WALK_THRESHOLD = 200
 _CODE_RE = re.compile(r"^DA-?\d", re.IGNORECASE)
 _RECOGNISED = {
     AccountingStatus.INTANGIBLE_ASSET.value,
@@ -139,6 +140,13 @@ def list_cards(
         order = [_FTS.c.rowid.desc()] if sqlite else [AssetCard.id.desc()]
     else:
         order = [AssetCard.updated_at.desc(), AssetCard.id.desc()]
+    page_where = where
+    if sqlite and not q and total > _WALK_THRESHOLD:
+        # Many matches, newest first: walk the updated_at index and stop at the page's last row.
+        # Given bare conditions SQLite's planner OR-combines the tenancy and filter indexes and
+        # sorts every match instead (bench/catalog: 50–200 ms → 2–3 ms at 100k cards); inside a
+        # function the conditions stay row filters. Few matches keep the selective indexes.
+        page_where = [func.coalesce(and_(*where), False).is_(True)]
     stmt = joined(
         select(
             AssetCard.id,
@@ -153,8 +161,8 @@ def list_cards(
             AssetCard.registration_status,
             AssetCard.is_public,
             AssetCard.updated_at,
-        ).join(Organisation, Organisation.id == AssetCard.organisation_id)
-    ).where(*where)
+        ).join(Organisation, Organisation.id == AssetCard.organisation_id, isouter=True)
+    ).where(*page_where)
     rows = session.execute(stmt.order_by(*order).offset((page - 1) * page_size).limit(page_size)).all()
     return AssetCardPage(
         items=[AssetCardSummary.model_validate(row._asdict()) for row in rows],

@@ -40,20 +40,28 @@ _DONE = object()
 
 
 def _stream(session: Session, sql: str) -> Iterator[tuple[Any, ...]]:
-    """Rows straight from the driver (a server-side cursor on PostgreSQL), fetched in batches by a
-    helper thread while the caller checks the previous batch: reading a million entries through the
-    ORM's row processing would cost more than checking them."""
+    """Rows straight from the driver: reading a million entries through the ORM's row processing
+    would cost more than checking them. On PostgreSQL a server-side cursor is read in batches by a
+    helper thread while the caller checks the previous batch (the server works meanwhile)."""
     conn = session.connection()
     dbapi: Any = conn.connection.dbapi_connection
     postgres = conn.dialect.name == "postgresql"
+    if not postgres:  # SQLite works in this process: a second thread would only contend for the GIL
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute(sql)
+            while rows := cursor.fetchmany(_BATCH):
+                yield from rows
+        finally:
+            cursor.close()
+        return
     batches: queue.Queue[Any] = queue.Queue(maxsize=3)
     stop = threading.Event()
 
     def fetch() -> None:
-        cursor = dbapi.cursor(name=f"evidence_verify_{next(_CURSORS)}") if postgres else dbapi.cursor()
+        cursor = dbapi.cursor(name=f"evidence_verify_{next(_CURSORS)}")
         try:
-            if postgres:
-                cursor.itersize = _BATCH
+            cursor.itersize = _BATCH
             cursor.execute(sql)
             while not stop.is_set() and (rows := cursor.fetchmany(_BATCH)):
                 _put(batches, rows, stop)

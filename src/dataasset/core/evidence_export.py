@@ -49,7 +49,12 @@ def export_lines(
         )
 
 
+_TEXT = ("recorded_at", "action", "subject_type", "subject_id", "payload_sha256", "entry", "leaf_hash")
+
+
 def _entry(item: dict[str, Any]) -> EntryRow:
+    if type(item["index"]) is not int or not all(isinstance(item[k], str) for k in _TEXT):
+        raise TypeError("字段类型不符")
     return (
         item["index"],
         item["recorded_at"],
@@ -114,9 +119,10 @@ def _entries(first: tuple[int, dict[str, Any]], rest: Iterator[tuple[int, str]])
         if item.get("type", "entry") != "entry":
             raise ExportError(f"导出文件第 {number} 行：检查点应位于条目之前")
         try:
-            yield _entry(item)
-        except KeyError as exc:
-            raise ExportError(f"导出文件第 {number} 行缺少字段 {exc}") from exc
+            row = _entry(item)
+        except (KeyError, TypeError) as exc:
+            raise ExportError(f"导出文件第 {number} 行无法解析：{exc}") from exc
+        yield row
         while True:
             try:
                 number, line = next(rest)
