@@ -20,8 +20,9 @@ def test_compound_words_are_indexed_with_their_parts() -> None:
 def test_query_terms_expand_only_when_parts_cover_the_word() -> None:
     assert search.query_terms("维修信息") == [["维修信息", "维修", "信息"]]
     assert search.query_terms("手机号") == [["手机号"]]  # 手机 alone would match 手机型号
-    assert search.fts5_match("维修信息") == '("维修信息"* OR ("维修"* AND "信息"*))'
-    assert search.tsquery("维修信息") == "('维修信息':* | ('维修':* & '信息':*))"
+    assert search.fts5_match("维修信息") == '("维修信息" OR ("维修" AND "信息"))'
+    assert search.tsquery("维修信息") == "('维修信息' | ('维修' & '信息'))"
+    assert search.fts5_match("电 GPS") == '"电"* AND "gps"*'  # single characters and Latin: prefixes
     assert search.fts5_match("，。！") is None
 
 
@@ -51,6 +52,7 @@ def test_two_character_words_find_compounds_and_back(db: Session, actor: Any) ->
     assert {"变压器维修信息台账", "车辆维修的工单与相关信息"} <= _names(db, me, "维修信息")
     assert "手机型号目录" not in _names(db, me, "维修信息")
     assert "手机型号目录" not in _names(db, me, "手机号")
+    assert "变压器维修信息台账" in _names(db, me, "变")  # a single character is a prefix
 
 
 def test_search_respects_tenancy_and_filters(db: Session, actor: Any) -> None:

@@ -5,8 +5,9 @@ compound such as 维修信息 is indexed as 维修信息, 维修 and 信息. The
 ``catalog_asset_card.search_text`` and indexed by SQLite FTS5 (an external-content table kept in
 step by triggers) or by a PostgreSQL ``tsvector`` column with a GIN index ('simple' config).
 
-A query term matches when the term itself is a prefix of an indexed token, or when all of its
-finer parts do: 维修信息 finds cards that say 维修 … 信息, and 维修 finds 维修信息.
+A query term matches an indexed token exactly (single characters and Latin words as a prefix), or
+through all of its finer parts: 维修信息 finds cards that say 维修 … 信息, and 维修 finds 维修信息,
+which search mode indexes as 维修信息, 维修 and 信息.
 """
 
 from __future__ import annotations
@@ -84,23 +85,38 @@ def _cover(word: str, pieces: set[str]) -> list[str]:
     return out
 
 
+def _prefix(term: str) -> bool:
+    """Prefix-match only single characters and Latin words: every longer Chinese word is indexed
+    whole with its parts (search mode), and a prefix scan over a common two-character word merges
+    the posting lists of every longer word that starts with it (bench/catalog: the slowest query)."""
+    return len(term) == 1 or term.isascii()
+
+
 def fts5_match(q: str) -> str | None:
     """An FTS5 MATCH expression, or None when the query has no searchable word."""
+
+    def one(word: str) -> str:
+        return f'"{word}"*' if _prefix(word) else f'"{word}"'
+
     clauses = []
     for term, *parts in query_terms(q):
-        alt = f'"{term}"*'
+        alt = one(term)
         if parts:
-            alt = f"({alt} OR ({' AND '.join(f'{chr(34)}{p}{chr(34)}*' for p in parts)}))"
+            alt = f"({alt} OR ({' AND '.join(one(p) for p in parts)}))"
         clauses.append(alt)
     return " AND ".join(clauses) if clauses else None
 
 
 def tsquery(q: str) -> str | None:
     """A PostgreSQL to_tsquery('simple', ...) expression, or None when the query has no word."""
+
+    def one(word: str) -> str:
+        return f"'{word}':*" if _prefix(word) else f"'{word}'"
+
     clauses = []
     for term, *parts in query_terms(q):
-        alt = f"'{term}':*"
+        alt = one(term)
         if parts:
-            alt = f"({alt} | ({' & '.join(f'{chr(39)}{p}{chr(39)}:*' for p in parts)}))"
+            alt = f"({alt} | ({' & '.join(one(p) for p in parts)}))"
         clauses.append(alt)
     return " & ".join(clauses) if clauses else None
