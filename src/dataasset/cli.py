@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -205,7 +206,9 @@ def evidence_verify(
                 trusted = {evidence.signer_for(settings).public_key}
             factory = session_factory(make_engine(settings.resolved_database_url))
             with transaction(factory) as session:
-                report = evidence_audit.verify_database(session, trusted_keys=trusted, progress=advance)
+                report = evidence_audit.verify_database(
+                    session, trusted_keys=trusted, progress=advance, workers=os.cpu_count() or 1
+                )
     first = report.first
     if first is None:
         typer.echo(f"ok {report.size}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import random
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,14 @@ from sqlalchemy.orm import Session
 
 from dataasset.catalog.models import AssetCard
 from dataasset.core import evidence, evidence_audit, merkle
+from dataasset.core import migrate as migrations
+from dataasset.core.db import make_engine, session_factory, transaction
 from dataasset.core.evidence_export import ExportError, open_export
 from dataasset.core.evidence_verify import verify_log
 from dataasset.core.models import EvidenceCheckpoint, EvidenceEntry, EvidenceNode
+from dataasset.core.permissions import Actor
 from dataasset.settings import Settings
+from tests.conftest import require_pg, scratch_pg_database
 
 TRIALS = 200
 
@@ -174,3 +179,35 @@ def test_export_verifies_offline_and_finds_edits(db: Session, tmp_path: Path) ->
     path.write_text("\n".join([lines[0], "{broken"]) + "\n", encoding="utf-8")
     with pytest.raises(ExportError, match="第 2 行"):
         evidence_audit.verify_file(path)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_worker_processes_check_like_one_process(backend: str, tmp_path: Path) -> None:
+    """The parallel entry pass (the CLI's, for large logs) finds what one process finds."""
+    context: Any
+    if backend == "sqlite":
+        context = nullcontext(f"sqlite:///{tmp_path / 'w.db'}")
+    else:
+        require_pg()
+        context = scratch_pg_database("evidence_workers")
+    with context as url:
+        migrations.upgrade(url)
+        engine = make_engine(url)
+        factory = session_factory(engine)
+        try:
+            with transaction(factory) as session:
+                for i in range(300):
+                    evidence.record(session, Actor.system("t"), "test.append", "test", i, {"i": i})
+            with transaction(factory) as session:
+                report = evidence_audit.verify_database(session, workers=2, parallel_from=1)
+            assert report.ok and report.size == 300 and report.nodes_checked == 300 - 4  # n − popcount(n)
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE core_evidence_entry SET action = 'x' WHERE \"index\" = 150"))
+                conn.execute(text('DELETE FROM core_evidence_entry WHERE "index" = 77'))
+            with transaction(factory) as session:
+                one = evidence_audit.verify_database(session)
+                many = evidence_audit.verify_database(session, workers=2, parallel_from=1)
+            assert one.first == many.first and one.first is not None and one.first.index == 77
+            assert any(p.index == 150 and "action" in p.reason for p in many.problems)
+        finally:
+            engine.dispose()

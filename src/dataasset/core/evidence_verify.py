@@ -21,6 +21,7 @@ from typing import Any
 from dataasset.core import merkle
 from dataasset.core.signed_note import NoteError, verify_checkpoint
 
+_MAX_PROBLEMS = 500
 Progress = Callable[[str, int, int], None]
 """``progress(phase, advance, total)``: called as work is done (for progress bars)."""
 
@@ -72,7 +73,7 @@ class VerifyReport:
         return min(self.problems, key=lambda p: (p.index is None, p.index or 0))
 
     def add(self, index: int | None, reason: str) -> None:
-        if len(self.problems) < 500:
+        if len(self.problems) < _MAX_PROBLEMS:
             self.problems.append(Problem(index, reason))
 
 
@@ -139,34 +140,54 @@ def _which_field(row: EntryRow, body: Any) -> str:
     return next((name for name, good in checks if not good), "字段集合")
 
 
-def _leaves(
-    report: VerifyReport,
+@dataclass
+class CheckedEntries:
+    """The entry pass over a run of the log starting at ``start`` (what a worker process returns):
+    recomputed leaf hashes, positions whose stored leaf hash differs, problems, and the latest
+    ``(index, state digest)`` per subject of the registered types."""
+
+    start: int
+    leaves: list[bytes] = field(default_factory=list)
+    bad: set[int] = field(default_factory=set)
+    gap: int | None = None  # first position whose entry is missing or out of order
+    problems: list[Problem] = field(default_factory=list)
+    latest: dict[tuple[str, str], tuple[int, str | None]] = field(default_factory=dict)
+
+
+def _note(problems: list[Problem], index: int, reason: str) -> None:
+    if len(problems) < _MAX_PROBLEMS:
+        problems.append(Problem(index, reason))
+
+
+def check_entries(
     rows: Iterable[EntryRow],
-    latest: dict[tuple[str, str], tuple[int, str | None]],
-    subject_types: frozenset[str],
-    progress: Progress | None,
-    total: int,
-) -> tuple[list[bytes], set[int]]:
-    """Leaf hashes recomputed from the entries' bytes, and the indexes whose stored hash differs."""
-    leaves: list[bytes] = []
-    bad: set[int] = set()
+    *,
+    start: int = 0,
+    subject_types: frozenset[str] = frozenset(),
+    progress: Progress | None = None,
+    total: int = 0,
+) -> CheckedEntries:
+    """Recompute each leaf from the entry's bytes and compare the entry's fields with the row's."""
+    out = CheckedEntries(start)
+    leaves, bad, latest, problems = out.leaves, out.bad, out.latest, out.problems
     sha256, decode = hashlib.sha256, json.JSONDecoder().raw_decode
     step = 0
     for row in rows:
-        index = row[0]
-        if index != len(leaves):
-            report.add(len(leaves), f"条目序号不连续：应为 {len(leaves)}，实为 {index}")
+        index, position = row[0], start + len(leaves)
+        if index != position and out.gap is None:
+            out.gap = position
+            _note(problems, position, f"条目序号不连续：应为 {position}，实为 {index}")
         leaf = sha256(b"\x00" + row[9].encode()).digest()
         if leaf.hex() != row[10]:
-            report.add(index, "叶子哈希与条目内容不符")
-            bad.add(len(leaves))
+            _note(problems, index, "叶子哈希与条目内容不符")
+            bad.add(position)
         try:
             body, end = decode(row[9])
             wrong = _mismatch(row, body) if end == len(row[9]) else "JSON"
         except ValueError:
             wrong = "JSON"
         if wrong is not None:
-            report.add(index, f"条目内容与记录字段 {wrong} 不符")
+            _note(problems, index, f"条目内容与记录字段 {wrong} 不符")
         if row[5] in subject_types:
             latest[(row[5], row[6])] = (index, row[8])
         leaves.append(leaf)
@@ -176,7 +197,7 @@ def _leaves(
             step = 0
     if progress is not None:
         progress("entries", step, total)
-    return leaves, bad
+    return out
 
 
 def _tree(
@@ -303,11 +324,50 @@ def verify_log(
     ``(subject id, state digest)``; ``stored_nodes`` reads the stored subtree hashes of one level
     (``top_stored_level`` is the highest level stored, so that stray nodes above the tree are found).
     """
-    report = VerifyReport()
-    latest: dict[tuple[str, str], tuple[int, str | None]] = {}
     types = frozenset(current_states or ())
-    leaves, bad = _leaves(report, entries, latest, types, progress, size_hint)
+    checked = check_entries(entries, subject_types=types, progress=progress, total=size_hint)
+    return verify_checked(
+        [checked],
+        checkpoints=checkpoints,
+        stored_nodes=stored_nodes,
+        top_stored_level=top_stored_level,
+        trusted_keys=trusted_keys,
+        current_states=current_states,
+        progress=progress,
+    )
+
+
+def verify_checked(
+    parts: Iterable[CheckedEntries],
+    *,
+    checkpoints: Sequence[CheckpointRow] = (),
+    stored_nodes: NodeRows | None = None,
+    top_stored_level: int = 0,
+    trusted_keys: set[bytes] | None = None,
+    current_states: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+    progress: Progress | None = None,
+) -> VerifyReport:
+    """The rest of :func:`verify_log` once the entries were checked, in consecutive runs (possibly by
+    several processes): the tree, the stored nodes, the checkpoints and the subjects' states."""
+    report = VerifyReport()
+    leaves: list[bytes] = []
+    bad: set[int] = set()
+    latest: dict[tuple[str, str], tuple[int, str | None]] = {}
+    gap: int | None = None
+    for part in parts:
+        if part.start != len(leaves) and gap is None:
+            gap = len(leaves)
+            report.add(len(leaves), f"条目序号不连续：缺少第 {len(leaves)} 至 {part.start - 1} 条")
+        if part.gap is not None and gap is None:
+            gap = part.gap - part.start + len(leaves)
+        for problem in part.problems:
+            report.add(problem.index, problem.reason)
+        leaves.extend(part.leaves)
+        bad |= part.bad
+        latest.update(part.latest)
     report.size = len(leaves)
+    if gap is not None:  # every later leaf sits at the wrong position: its nodes say nothing more
+        bad.update(range(gap, len(leaves)))
     wanted: set[merkle.NodeKey] = set()
     for cp in checkpoints:
         if 0 < cp.tree_size <= report.size:
