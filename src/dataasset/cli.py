@@ -1,4 +1,5 @@
-"""The ``dataasset`` command line: serve, migrate, demo, openapi, evidence (verify, export, checkpoint)."""
+"""The ``dataasset`` command line: serve, worker, migrate, demo, openapi, scan, evidence (verify, export,
+checkpoint)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -51,16 +52,36 @@ def serve(
     import uvicorn
 
     from dataasset.api.app import create_app
+    from dataasset.core import jobs
 
     settings = get_settings()
     app_ = create_app(settings)
     refresh_statistics(app_.state.engine)
-    uvicorn.run(
-        app_,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level,
-    )
+    consumer = jobs.start_consumer(settings.job_workers) if settings.job_workers > 0 else None
+    try:
+        uvicorn.run(
+            app_,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level=settings.log_level,
+        )
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@app.command()
+def worker(
+    workers: Annotated[int, typer.Option(help="工作线程数")] = 2,
+) -> None:
+    """单独运行后台任务（扫描、定期清查）；serve 已自带一个，此命令用于多机或 Redis 部署。"""
+    import dataasset.discovery.service  # noqa: F401  (declares the tasks)
+    from dataasset.core import jobs
+
+    settings = get_settings()
+    jobs.configure(settings, session_factory(make_engine(settings.resolved_database_url)))
+    console.print(f"后台任务已启动（{workers} 个线程，{'Redis' if settings.redis_url else 'SQLite'} 队列）")
+    jobs.run_consumer(workers)
 
 
 @app.command()
@@ -86,7 +107,8 @@ def demo(
     """创建或重置演示数据库：监管部门、国企、评估机构、交易所、各角色用户和数据资产卡片。"""
     from dataasset import demo as demo_data
 
-    url = get_settings().resolved_database_url
+    settings = get_settings()
+    url = settings.resolved_database_url
     engine = make_engine(url)
     factory = session_factory(engine)
     has_schema = inspect(engine).has_table("core_organisation")
@@ -100,13 +122,20 @@ def demo(
         if loaded:
             engine.dispose()
             migrations.downgrade(url, "base")
+            import shutil
+
+            shutil.rmtree(settings.var_dir / "sources", ignore_errors=True)  # files of the old sources
     migrations.upgrade(url)
     with transaction(factory) as session:
         counts = demo_data.load(session)
+    from dataasset.core import jobs
+
+    jobs.configure(settings, factory, immediate=True)  # the demo's scans run here, not in a worker
+    scans = demo_data.load_discovery(factory, settings)
     engine.dispose()
     console.print(
         f"[green]演示数据已加载[/green]：{counts['organisations']} 个单位，{counts['users']} 个用户，"
-        f"{counts['asset_cards']} 张数据资产卡片"
+        f"{counts['asset_cards']} 张数据资产卡片，{scans} 次数据盘点扫描"
     )
     _print_logins()
 
@@ -242,3 +271,120 @@ def evidence_checkpoint() -> None:
         row = evidence.checkpoint(session, evidence.signer_for(settings))
         note = row.note
     typer.echo(note, nl=False)
+
+
+# --- discovery (盘点/清查) without a server ------------------------------------------------------
+
+_FORMATS = ("table", "json", "xlsx")
+
+
+@app.command()
+def scan(
+    source: Annotated[
+        str, typer.Argument(help="文件路径（CSV、xlsx、Parquet、JSON Lines、SQLite）或数据库地址")
+    ],
+    table: Annotated[list[str] | None, typer.Option("--table", help="只扫描这张表（可重复）")] = None,
+    template: Annotated[str, typer.Option(help="分类分级模板：general、finance、industry")] = "general",
+    fmt: Annotated[str, typer.Option("--format", help="输出格式：table、json、xlsx")] = "table",
+    sample: Annotated[int | None, typer.Option(help="每表最多读取的行数；缺省读取全部行", min=1)] = None,
+    output: Annotated[Path | None, typer.Option(help="xlsx 输出文件；缺省为 scan-结果.xlsx")] = None,
+    engine: Annotated[str, typer.Option(help="计算引擎：duckdb（单机）或 spark（PySpark）")] = "duckdb",
+) -> None:
+    """扫描数据源：画像每一列，识别个人与敏感信息，按模板分类分级（不需要启动服务）。"""
+    from dataasset.discovery import scanner
+    from dataasset.discovery.connectors import mask_url
+    from dataasset.discovery.types import DiscoveryError
+
+    if fmt not in _FORMATS:
+        console.print(f"[red]不支持的输出格式 {fmt}[/red]：可选 {'、'.join(_FORMATS)}")
+        raise typer.Exit(2)
+    if template not in ("general", "finance", "industry"):
+        console.print(f"[red]没有模板 {template}[/red]：可选 general、finance、industry")
+        raise typer.Exit(2)
+    err = Console(stderr=True)
+    try:
+        with _scan_progress(err, enabled=fmt == "table" or err.is_terminal) as progress:
+            if engine == "spark":
+                from dataasset.discovery import spark
+
+                results = spark.scan(source, tables=table or [], template=template, sample=sample)
+            else:
+                results = scanner.scan(
+                    source, tables=table or [], template=template, sample=sample, progress=progress
+                )
+    except DiscoveryError as exc:
+        err.print(f"[red]扫描失败[/red]（{exc.code}）：{exc.message}")
+        raise typer.Exit(1) from None
+    if fmt == "json":
+        typer.echo(json.dumps(scanner.as_json(results), ensure_ascii=False))
+    elif fmt == "xlsx":
+        from dataasset.discovery.report import write_xlsx
+
+        target = output or Path("scan-结果.xlsx")
+        write_xlsx(results, target, source=mask_url(source))
+        err.print(f"已写入 {target}")
+    else:
+        _print_scan(results)
+
+
+@contextmanager
+def _scan_progress(err: Console, *, enabled: bool) -> Iterator[Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from dataasset.discovery.scanner import ScanProgress
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        "行",
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not enabled or not err.is_terminal,
+    ) as bar:
+        current: dict[str, TaskID] = {}
+
+        def start(name: str, estimate: int | None) -> None:
+            current["task"] = bar.add_task(f"扫描 {name}", total=estimate)
+
+        def rows(done: int) -> None:
+            if "task" in current:
+                bar.update(current["task"], completed=done)
+
+        def done(result: Any) -> None:
+            if "task" in current:
+                bar.update(current["task"], completed=result.profile.rows, total=result.profile.rows)
+
+        yield ScanProgress(on_table_start=start, on_rows=rows, on_table_done=done)
+
+
+def _print_scan(results: Any) -> None:
+    from dataasset.discovery import detectors
+
+    for result in results:
+        title = (
+            f"{result.name}：{result.profile.rows:,} 行，{len(result.columns)} 列，"
+            f"重复行 {result.profile.duplicate_rows:,} — {result.grade.level_label or result.grade.grade}"
+        )
+        grid = Table(title=title, title_justify="left")
+        for head in ("列", "类型", "空值", "不同值", "敏感类型", "置信度", "级别", "规则"):
+            grid.add_column(head, overflow="fold")
+        for col in result.columns:
+            grid.add_row(
+                col.profile.name,
+                col.profile.type,
+                f"{col.profile.nulls:,}",
+                f"{col.profile.distinct:,}",
+                detectors.label(col.detection.type_code) or "—",
+                f"{col.detection.confidence:.2f}" if col.detection.type_code else "",
+                f"{col.grade.level}（{col.grade.grade}）",
+                col.grade.rule,
+            )
+        console.print(grid)
+        console.print(f"分级依据：{result.grade.reason}（规则 {result.grade.rule}）")
+        for col in result.columns:
+            if col.detection.type_code:
+                console.print(f"  [bold]{col.profile.name}[/bold]：{col.detection.explanation}")
+        for warning in result.warnings:
+            console.print(f"[yellow]提示[/yellow]：{warning}")

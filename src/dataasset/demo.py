@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from dataasset.catalog import service as catalog
 from dataasset.catalog import sharing as catalog_sharing
@@ -26,13 +26,16 @@ from dataasset.catalog.schemas import (
 )
 from dataasset.core import identity
 from dataasset.core.codes import uscc_check_char
+from dataasset.core.db import transaction
 from dataasset.core.enums import OrganisationKind, Role
+from dataasset.core.identity import load_actor
 from dataasset.core.models import Organisation, User
 from dataasset.core.permissions import Actor
 from dataasset.core.schemas import OrganisationCreate, UserCreate
 from dataasset.core.workflow import engine as workflow
 from dataasset.core.workflow.models import ActionKind
 from dataasset.core.workflow.schemas import WorkflowActionCreate
+from dataasset.settings import Settings
 
 DEMO_PASSWORD = "Demo@2026"
 
@@ -685,3 +688,70 @@ def _sharing_requests(session: Session) -> None:
                 instance.id,
                 WorkflowActionCreate(action=ActionKind.APPROVE, comment="同意。"),
             )
+
+
+def load_discovery(factory: sessionmaker[Session], settings: Settings) -> int:
+    """The demo's discovery (盘点): 湘能's data administrator uploads a GBK-encoded customer file
+    (invented people with valid ID check digits, look-alike order numbers) and an equipment
+    workbook, and both are scanned, so the console opens on real scan results. Returns the scans."""
+    from dataasset.discovery import samples
+    from dataasset.discovery import service as discovery
+
+    work = settings.var_dir / "demo"
+    work.mkdir(parents=True, exist_ok=True)
+    customers = samples.write_csv(
+        work / "湘能供电客户档案.csv", samples.customer_rows(2000, seed=2026), "gbk"
+    )
+    rng = random.Random(2026)
+    equipment = samples.write_xlsx(
+        work / "输变电设备台账.xlsx",
+        {
+            "变压器": [
+                {
+                    "设备编号": f"BYQ-{i:05d}",
+                    "型号": rng.choice(["SZ11-50000/110", "SFZ10-31500/110", "S13-M-400/10"]),
+                    "所属变电站": rng.choice(["岳麓变", "星沙变", "雨花变", "天元变"]),
+                    "投运日期": str(date(rng.randint(2005, 2024), rng.randint(1, 12), rng.randint(1, 28))),
+                    "额定容量kVA": str(rng.choice([400, 31500, 50000])),
+                    "经度": f"{112.9 + rng.random() * 0.3:.6f}",
+                    "纬度": f"{28.1 + rng.random() * 0.2:.6f}",
+                }
+                for i in range(300)
+            ],
+            "巡检记录": [
+                {
+                    "工单号": f"XJ{2026_000000 + i}",
+                    "设备编号": f"BYQ-{rng.randrange(300):05d}",
+                    "巡检人": samples.name(rng),
+                    "联系电话": samples.mobile(rng),
+                    "结论": rng.choice(["正常", "正常", "油位偏低", "需复检"]),
+                }
+                for i in range(500)
+            ],
+        },
+    )
+    with transaction(factory) as session:
+        user = session.scalar(select(User).where(User.username == "xn_admin"))
+        assert user is not None
+        actor = load_actor(session, user.id)
+    scans = 0
+    for name, path, template in (
+        ("营销系统客户档案（导出）", customers, "general"),
+        ("输变电设备台账", equipment, "industry"),
+    ):
+        with transaction(factory) as session, path.open("rb") as handle:
+            source = discovery.upload_source(
+                session,
+                actor,
+                settings,
+                name=name,
+                filename=path.name,
+                content=handle,
+                industry="D",
+                template=template,
+                schedule="monthly",
+            )
+            scan_id = discovery.request_scan(session, actor, source.id).id
+        discovery.run_scan(factory, settings, scan_id)
+        scans += 1
+    return scans

@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     max_login_failures: int = Field(5, description="Failed logins before the account locks.")
     lockout_minutes: int = Field(15, description="How long a locked account stays locked.")
     max_upload_bytes: int = Field(20 * 1024 * 1024, description="Largest accepted upload.")
+    max_scan_upload_bytes: int = Field(
+        2 * 1024**3, description="Largest data file accepted for a discovery scan (uploads and paths)."
+    )
+    redis_url: str = Field("", description="Redis URL for background jobs; empty: SQLite under var_dir.")
+    job_workers: int = Field(2, description="Worker threads of the background-job consumer in `serve`.")
+    scan_memory_limit: str = Field("1GB", description="DuckDB memory limit of one discovery scan.")
+    scan_engine: str = Field("duckdb", description="duckdb or spark")
+    spark_master: str = Field(
+        "local[*]", description="Spark master of the Spark scan engine (local[*], spark://host:7077, yarn…)."
+    )
     cookie_secure: bool = Field(False, description="Mark the session cookie Secure (behind HTTPS).")
     evidence_origin: str = Field(
         "dataasset.local/evidence",

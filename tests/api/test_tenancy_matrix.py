@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +24,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dataasset.catalog import service as catalog
+from dataasset.catalog.enums import Industry
 from dataasset.catalog.schemas import AssetCardCreate
-from dataasset.core import files
+from dataasset.core import evidence, files
 from dataasset.core.enums import Role
 from dataasset.core.models import EvidenceEntry, Organisation, User
 from dataasset.core.permissions import Actor
 from dataasset.core.workflow import engine as workflow
+from dataasset.discovery import service as discovery
+from dataasset.discovery.models import Scan, ScanColumn, ScanTable
+from dataasset.discovery.schemas import DataSourceCreate
+from dataasset.settings import Settings
 from tests.catalog.test_excel import GOOD, workbook
+from tests.conftest import SECRET
 
 # role → (user, organisation inside its reach, organisation outside it)
 ROLES: dict[Role, tuple[str, str, str]] = {
@@ -64,6 +70,8 @@ class World:
     outside_instance: int = 0
     inside_file: str = ""
     outside_file: str = ""
+    inside_discovery: dict[str, int] = field(default_factory=dict)
+    outside_discovery: dict[str, int] = field(default_factory=dict)
 
     def ids(self, scope: str) -> dict[str, Any]:
         inside = scope == "inside"
@@ -73,6 +81,7 @@ class World:
             "user_id": self.inside_user if inside else self.outside_user,
             "instance_id": self.inside_instance if inside else self.outside_instance,
             "sha256": self.inside_file if inside else self.outside_file,
+            **(self.inside_discovery if inside else self.outside_discovery),
         }
 
 
@@ -121,6 +130,38 @@ def _approval(db: Session, org: Organisation, card_id: int, files_dir: Path, tex
     return instance.id, sha
 
 
+def _discovery(db: Session, org: Organisation, card_id: int, var_dir: Path) -> dict[str, int]:
+    """A database source of the organisation with one finished scan of one table of one column."""
+    settings = Settings(var_dir=var_dir, secret_key=SECRET)
+    member = Actor(None, "matrix", "矩阵", org.id, frozenset({Role.DATA_ADMIN}))
+    source = discovery.create_source(
+        db,
+        member,
+        DataSourceCreate(name="矩阵库", url="postgresql://m:pw@127.0.0.1:1/m", industry=Industry.D),
+        settings,
+    )
+    scan = Scan(source_id=source.id, organisation_id=org.id, status="succeeded", template="general")
+    db.add(scan)
+    db.flush()
+    table = ScanTable(
+        scan_id=scan.id,
+        source_id=source.id,
+        organisation_id=org.id,
+        name="t",
+        rows=1,
+        grade="general",
+        level=1,
+        card_id=card_id,
+    )
+    db.add(table)
+    db.flush()
+    column = ScanColumn(table_id=table.id, position=0, name="c", type="string", grade="general", level=1)
+    db.add(column)
+    db.flush()
+    evidence.record(db, member, "discovery.scan.succeeded", "discovery_scan", scan.id, {"matrix": True})
+    return {"source_id": source.id, "scan_id": scan.id, "table_id": table.id, "column_id": column.id}
+
+
 def build_world(db: Session, role: Role, files_dir: Path | None = None) -> World:
     username, inside_name, outside_name = ROLES[role]
     inside, outside = _org(db, inside_name), _org(db, outside_name)
@@ -153,6 +194,8 @@ def build_world(db: Session, role: Role, files_dir: Path | None = None) -> World
         world.outside_instance, world.outside_file = _approval(
             db, outside, world.outside_card, files_dir, f"{role.value} outside"
         )
+        world.inside_discovery = _discovery(db, inside, world.inside_card, files_dir)
+        world.outside_discovery = _discovery(db, outside, world.outside_card, files_dir)
     db.commit()  # keep the world when a refused request rolls the request's savepoint back
     return world
 
@@ -170,6 +213,7 @@ class Row:
     outside: dict[Role, int]
     body: Body | None = None
     files: bool = False
+    form: Body | None = None  # multipart form fields sent with ``files``
 
 
 def statuses(default: int, **overrides: int) -> dict[Role, int]:
@@ -281,6 +325,63 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/files/{sha256}"): Row(inside=READ_ALL, outside=statuses(404, platform_admin=200)),
 }
 
+# discovery (盘点/清查): data admins, CDOs and admins manage their organisation's sources; regulators
+# read those in their region; other roles have no access. The DELETE row stays last.
+_DISCOVERY_READERS = {"platform_admin": 200, "regulator": 200, "chief_data_officer": 200, "data_admin": 200}
+DISCOVERY_READ = Row(
+    inside=statuses(403, **_DISCOVERY_READERS),
+    outside=statuses(403, platform_admin=200, regulator=404, chief_data_officer=404, data_admin=404),
+)
+
+
+def _manage(ok: int) -> Row:
+    return Row(
+        inside=statuses(403, platform_admin=ok, chief_data_officer=ok, data_admin=ok),
+        outside=statuses(403, platform_admin=ok, regulator=404, chief_data_officer=404, data_admin=404),
+    )
+
+
+def _override(w: World, scope: str) -> dict[str, Any]:
+    return {"grade": "important", "level": 4, "reason": "矩阵调整"}
+
+
+MATRIX.update(
+    {
+        ("GET", "/api/discovery/sources/{source_id}"): DISCOVERY_READ,
+        ("GET", "/api/discovery/scans/{scan_id}"): DISCOVERY_READ,
+        ("GET", "/api/discovery/tables/{table_id}"): DISCOVERY_READ,
+        ("GET", "/api/discovery/cards/{card_id}"): DISCOVERY_READ,
+        ("POST", "/api/discovery/sources"): Row(
+            inside=statuses(403, platform_admin=201, chief_data_officer=201, data_admin=201),
+            outside=statuses(403, platform_admin=201),
+            body=lambda w, s: {
+                "organisation_id": w.ids(s)["organisation_id"],
+                "name": "矩阵新库",
+                "url": "mysql://u:p@127.0.0.1:1/x",
+                "industry": "D",
+            },
+        ),
+        ("POST", "/api/discovery/uploads"): Row(
+            inside=statuses(403, platform_admin=201, chief_data_officer=201, data_admin=201),
+            outside=statuses(403, platform_admin=201, chief_data_officer=201, data_admin=201),  # always own
+            files=True,
+            form=lambda w, s: {"name": "矩阵上传", "industry": "D"},
+        ),
+        ("PATCH", "/api/discovery/sources/{source_id}"): Row(
+            **_manage(200).__dict__ | {"body": lambda w, s: {"description": "矩阵修改"}}
+        ),
+        ("POST", "/api/discovery/sources/{source_id}/test"): _manage(200),
+        ("POST", "/api/discovery/columns/{column_id}/override"): Row(
+            **_manage(200).__dict__ | {"body": _override}
+        ),
+        ("POST", "/api/discovery/scans/{scan_id}/cancel"): _manage(409),  # the scan has finished
+        ("POST", "/api/discovery/sources/{source_id}/scans"): Row(
+            **_manage(202).__dict__ | {"body": lambda w, s: {}}
+        ),
+        ("DELETE", "/api/discovery/sources/{source_id}"): _manage(409),  # a scan was just queued
+    }
+)
+
 # List endpoints: (path, query for the inside record, which id to look for) → who sees inside/outside rows.
 LISTS: dict[str, tuple[str, dict[Role, bool], dict[Role, bool]]] = {
     "/api/catalog/assets": ("card_id", dict.fromkeys(ALL, True), {r: r == ADMIN for r in ALL}),
@@ -288,6 +389,16 @@ LISTS: dict[str, tuple[str, dict[Role, bool], dict[Role, bool]]] = {
     "/api/organisations": ("organisation_id", dict.fromkeys(ALL, True), dict.fromkeys(ALL, True)),
     "/api/workflow/instances": ("instance_id", dict.fromkeys(ALL, True), {r: r == ADMIN for r in ALL}),
     "/api/workflow/inbox": ("instance_id", {r: r == Role.DATA_ADMIN for r in ALL}, dict.fromkeys(ALL, False)),
+    "/api/discovery/sources": (
+        "source_id",
+        {r: r.value in _DISCOVERY_READERS for r in ALL},
+        {r: r == ADMIN for r in ALL},
+    ),
+    "/api/discovery/scans": (
+        "scan_id",
+        {r: r.value in _DISCOVERY_READERS for r in ALL},
+        {r: r == ADMIN for r in ALL},
+    ),
 }
 # Routes with no record in the path or body: every signed-in role may call them; what they return
 # is scoped (checked below for the export and the stats).
@@ -361,13 +472,17 @@ def test_matrix(role: Role, db: Session, client: TestClient, auth: Any, app: Any
                     else {"持有单位统一社会信用代码": db.get(Organisation, world.outside_org).uscc}
                 )  # type: ignore[union-attr]
                 kwargs["files"] = {"file": ("m.xlsx", workbook([{**GOOD, **extra}]))}
+                if row.form is not None:
+                    kwargs["data"] = row.form(world, scope)
             r = client.request(method, _fill(path, world.ids(scope)), **kwargs)
             if r.status_code != expected:
                 failures.append(
                     f"{method} {path} [{scope}] → {r.status_code}, expected {expected}: {r.text[:120]}"
                 )
     for path, (key, sees_inside, sees_outside) in LISTS.items():
-        ids = {i["id"] for i in client.get(path, params={"page_size": 200}, headers=headers).json()["items"]}
+        answer = client.get(path, params={"page_size": 200}, headers=headers)
+        body = answer.json() if answer.status_code == 200 else []
+        ids = {i["id"] for i in (body["items"] if isinstance(body, dict) else body)}
         for scope, expected in (("inside", sees_inside[role]), ("outside", sees_outside[role])):
             if (world.ids(scope)[key] in ids) != expected:
                 failures.append(f"GET {path}: {scope} record visible={not expected}, expected {expected}")

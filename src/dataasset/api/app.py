@@ -14,6 +14,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from dataasset import __version__
 from dataasset.api import errors
 from dataasset.api.routers import ROUTERS
+from dataasset.core import jobs
 from dataasset.core.calendar import load_calendar
 from dataasset.core.db import make_engine, session_factory
 from dataasset.core.workflow import definitions as workflow_definitions
@@ -33,14 +34,16 @@ def _operation_id(route: APIRoute) -> str:
 class UploadLimit(BaseHTTPMiddleware):
     """Refuse request bodies larger than the configured limit before reading them."""
 
-    def __init__(self, app: object, limit: int) -> None:
+    def __init__(self, app: object, limit: int, limits: dict[str, int] | None = None) -> None:
         super().__init__(app)  # type: ignore[arg-type]
         self.limit = limit
+        self.limits = limits or {}  # path → its own limit (data files for discovery scans)
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit + 64 * 1024:
-            mb = self.limit // (1024 * 1024)
+        limit = self.limits.get(request.url.path, self.limit)
+        if length is not None and length.isdigit() and int(length) > limit + 64 * 1024:
+            mb = limit // (1024 * 1024)
             return JSONResponse(
                 status_code=413,
                 content={"code": "file_too_large", "message": f"上传内容过大：最大 {mb} MB", "errors": []},
@@ -48,8 +51,12 @@ class UploadLimit(BaseHTTPMiddleware):
         return await call_next(request)
 
 
-def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> FastAPI:
-    """Build the app. Tests pass their own settings or database URL; the schema must be migrated."""
+def create_app(
+    settings: Settings | None = None, *, database_url: str | None = None, jobs_immediate: bool = False
+) -> FastAPI:
+    """Build the app. Tests pass their own settings or database URL; the schema must be migrated.
+    Background jobs are queued for a consumer (``serve`` starts one); ``jobs_immediate`` runs each
+    job at once after its request commits (tests)."""
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level.upper())
     # rules are data validated at start: a bad file stops the app with the file and field named
@@ -68,7 +75,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     app.state.secret_key = settings.resolved_secret_key()
-    app.add_middleware(UploadLimit, limit=settings.max_upload_bytes)
+    jobs.configure(settings, app.state.session_factory, immediate=jobs_immediate)
+    app.add_middleware(
+        UploadLimit,
+        limit=settings.max_upload_bytes,
+        limits={"/api/discovery/uploads": settings.max_scan_upload_bytes},
+    )
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -85,6 +85,7 @@ class AssetCard(Base):
         String(16), default=RegistrationStatus.UNREGISTERED.value, index=True
     )
     responsible_person: Mapped[str] = mapped_column(String(50), default="")
+    alerts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     disposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     search_text: Mapped[str] = mapped_column(Text, default="")

@@ -107,7 +107,17 @@ class ManagementIn(Input):
     responsible_person: str = Field("", max_length=50, description="责任人")
 
 
+class CardAlert(BaseModel):
+    """Something on the card that needs a look (清查 drift: schema change, new sensitive columns...)."""
+
+    code: str = Field(description="机器代码，如 schema_drift、new_sensitive")
+    message: str = Field(description="说明")
+    since: str = Field(description="发现时间（ISO 8601）")
+    source: str = Field("", description="由谁发现，如 discovery.scan:12")
+
+
 class ManagementRead(ManagementIn):
+    alerts: list[CardAlert] = Field(default_factory=list, description="待关注事项（如清查发现的变化）")
     quality_score: Decimal | None = Field(None, description="质量评分（0–100）")
     value_amount: Decimal | None = Field(None, description="评估价值（元）")
     accounting_status: AccountingStatus

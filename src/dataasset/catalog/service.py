@@ -227,9 +227,14 @@ def record_figures(
     accounting_status: AccountingStatus | None = None,
     registration_status: RegistrationStatus | None = None,
     security_grade: SecurityGrade | None = None,
+    security_level: int | None = None,
+    volume_rows: int | None = None,
+    volume_bytes: int | None = None,
+    alerts: list[dict[str, Any]] | None = None,
     disposed_at: datetime | None = None,
 ) -> AssetCard:
-    """Set the management figures that later domains own (quality, valuation, 入表, registration)."""
+    """Set the management figures that later domains own (quality, valuation, 入表, registration;
+    discovery's grade, volume and alerts). ``alerts`` replaces the card's list when given."""
     card = get_card(session, actor, card_id)
     require_write(actor, "catalog.write", card.organisation_id)
     before = _flatten(card)
@@ -239,6 +244,10 @@ def record_figures(
         "accounting_status": accounting_status,
         "registration_status": registration_status,
         "security_grade": security_grade,
+        "security_level": security_level,
+        "volume_rows": volume_rows,
+        "volume_bytes": volume_bytes,
+        "alerts": alerts,
         "disposed_at": disposed_at,
     }
     _apply(card, {k: v for k, v in updates.items() if v is not None})

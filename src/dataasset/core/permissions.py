@@ -27,6 +27,8 @@ from dataasset.core.errors import Forbidden
 READ = "read"
 
 _WORKFLOW = frozenset({"workflow.read", "workflow.act", "file.upload", "sharing.request"})
+# discovery: read sources and scans; manage them (add, scan, override a grade)
+_DISCOVERY = frozenset({"discovery.read", "discovery.manage"})
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.PLATFORM_ADMIN: frozenset(
         {
@@ -39,17 +41,27 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "user.manage",
         }
     )
-    | _WORKFLOW,
+    | _WORKFLOW
+    | _DISCOVERY,
     # a regulator reads approvals in its region and acts only at steps naming regulator_of_holder
     Role.REGULATOR: frozenset(
-        {"catalog.read", "organisation.read", "supervision.read", "workflow.read", "workflow.act"}
+        {
+            "catalog.read",
+            "organisation.read",
+            "supervision.read",
+            "workflow.read",
+            "workflow.act",
+            "discovery.read",
+        }
     ),
     Role.CHIEF_DATA_OFFICER: frozenset(
         {"catalog.read", "catalog.write", "catalog.import", "organisation.read", "user.read", "user.manage"}
     )
-    | _WORKFLOW,
+    | _WORKFLOW
+    | _DISCOVERY,
     Role.DATA_ADMIN: frozenset({"catalog.read", "catalog.write", "catalog.import", "organisation.read"})
-    | _WORKFLOW,
+    | _WORKFLOW
+    | _DISCOVERY,
     Role.FINANCE: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,
     Role.APPRAISER: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,
     Role.EXCHANGE_REVIEWER: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,

@@ -6,7 +6,8 @@ from alembic import context
 
 import dataasset.catalog.models
 import dataasset.core.models
-import dataasset.core.workflow.models  # noqa: F401
+import dataasset.core.workflow.models
+import dataasset.discovery.models  # noqa: F401
 from dataasset.core.db import Base, make_engine
 from dataasset.settings import get_settings
 

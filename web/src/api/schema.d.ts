@@ -552,6 +552,223 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/discovery/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Data Sources
+         * @description 数据源列表（本单位及可见范围）。
+         */
+        get: operations["list_data_sources"];
+        put?: never;
+        /**
+         * Create Data Source
+         * @description 添加数据库数据源（PostgreSQL、MySQL）；密码加密保存，不再返回。
+         */
+        post: operations["create_data_source"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/discovery/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload Data Source
+         * @description 上传数据文件（CSV（UTF-8/GBK）、Excel .xlsx、Parquet、JSON Lines、SQLite）作为数据源。
+         */
+        post: operations["upload_data_source"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/discovery/sources/{source_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Data Source */
+        get: operations["get_data_source"];
+        put?: never;
+        post?: never;
+        /** Delete Data Source */
+        delete: operations["delete_data_source"];
+        options?: never;
+        head?: never;
+        /** Update Data Source */
+        patch: operations["update_data_source"];
+        trace?: never;
+    };
+    "/api/discovery/sources/{source_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check Data Source
+         * @description 测试连接：能否连上、有哪些表。
+         */
+        post: operations["check_data_source"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/discovery/sources/{source_id}/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Scan
+         * @description 立即扫描：在后台运行，进度见扫描记录。
+         */
+        post: operations["start_scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/discovery/scans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Scans */
+        get: operations["list_scans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/discovery/scans/{scan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scan
+         * @description 扫描进度与结果（每表的行数、分级、敏感列数、变化）。
+         */
+        get: operations["get_scan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/discovery/scans/{scan_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel Scan */
+        post: operations["cancel_scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/discovery/tables/{table_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Scan Table
+         * @description 一张表的扫描结果：每列的画像、检测结论及依据、分级。
+         */
+        get: operations["get_scan_table"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/discovery/cards/{card_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Card Discovery
+         * @description 资产卡片背后的表最近一次清查的结果（非清查产生的卡片为 null）。
+         */
+        get: operations["get_card_discovery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/discovery/columns/{column_id}/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Override Column Grade
+         * @description 人工调整列的分级（须填写理由，留痕存证）。
+         */
+        post: operations["override_column_grade"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -843,10 +1060,68 @@ export interface components {
             /** File */
             file: string;
         };
+        /** Body_upload_data_source */
+        Body_upload_data_source: {
+            /** File */
+            file: string;
+            /**
+             * Name
+             * @description 数据源名称
+             */
+            name: string;
+            /** @description 行业分类 */
+            industry: components["schemas"]["Industry"];
+            /**
+             * Template
+             * @description 分类分级模板
+             * @default general
+             * @enum {string}
+             */
+            template: "general" | "finance" | "industry";
+            /**
+             * Schedule
+             * @description 定期清查
+             * @default none
+             * @enum {string}
+             */
+            schedule: "none" | "daily" | "weekly" | "monthly";
+            /**
+             * Sample Rows
+             * @description 每表最多读取行数
+             */
+            sample_rows?: number | null;
+        };
         /** Body_upload_file */
         Body_upload_file: {
             /** File */
             file: string;
+        };
+        /**
+         * CardAlert
+         * @description Something on the card that needs a look (清查 drift: schema change, new sensitive columns...).
+         */
+        CardAlert: {
+            /**
+             * Code
+             * @description 机器代码，如 schema_drift、new_sensitive
+             */
+            code: string;
+            /**
+             * Message
+             * @description 说明
+             */
+            message: string;
+            /**
+             * Since
+             * @description 发现时间（ISO 8601）
+             */
+            since: string;
+            /**
+             * Source
+             * @description 由谁发现，如 discovery.scan:12
+             * @default
+             */
+            source: string;
         };
         /** CatalogStats */
         CatalogStats: {
@@ -858,6 +1133,23 @@ export interface components {
             by_industry: components["schemas"]["CountItem"][];
             /** By Security Grade */
             by_security_grade: components["schemas"]["CountItem"][];
+        };
+        /** ConnectionTest */
+        ConnectionTest: {
+            /** Ok */
+            ok: boolean;
+            /** Tables */
+            tables?: string[];
+            /**
+             * Code
+             * @default
+             */
+            code: string;
+            /**
+             * Message
+             * @default
+             */
+            message: string;
         };
         /** ConsistencyProofRead */
         ConsistencyProofRead: {
@@ -883,6 +1175,129 @@ export interface components {
          * @enum {string}
          */
         DataFormat: "structured" | "semi_structured" | "unstructured";
+        /**
+         * DataSourceCreate
+         * @description A database source. (Files come in through the upload endpoint.)
+         */
+        DataSourceCreate: {
+            /**
+             * Organisation Id
+             * @description 数据持有单位；缺省为本单位（平台管理员可代填）
+             */
+            organisation_id?: number | null;
+            /**
+             * Name
+             * @description 数据源名称
+             */
+            name: string;
+            /**
+             * Url
+             * @description 数据库连接地址，如 postgresql://用户:密码@主机:5432/库名、mysql://…、sqlite:///文件路径
+             */
+            url: string;
+            /** @description 行业分类（新建资产卡片用） */
+            industry: components["schemas"]["Industry"];
+            /**
+             * Template
+             * @description 分类分级模板
+             * @default general
+             * @enum {string}
+             */
+            template: "general" | "finance" | "industry";
+            /**
+             * Sample Rows
+             * @description 每表最多读取行数；空为全量
+             */
+            sample_rows?: number | null;
+            /**
+             * Tables
+             * @description 只扫描这些表；空为全部
+             */
+            tables?: string[];
+            /**
+             * Schedule
+             * @description 定期清查
+             * @default none
+             * @enum {string}
+             */
+            schedule: "none" | "daily" | "weekly" | "monthly";
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+        };
+        /**
+         * DataSourceRead
+         * @description A data source as shown: the password never appears.
+         */
+        DataSourceRead: {
+            /** Id */
+            id: number;
+            organisation: components["schemas"]["OrganisationRef"];
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Location
+             * @description 位置（数据库地址已隐去密码；文件为文件名）
+             */
+            location: string;
+            /** File Size */
+            file_size: number | null;
+            industry: components["schemas"]["Industry"];
+            /**
+             * Template
+             * @enum {string}
+             */
+            template: "general" | "finance" | "industry";
+            /** Sample Rows */
+            sample_rows: number | null;
+            /** Tables */
+            tables: string[];
+            /**
+             * Schedule
+             * @enum {string}
+             */
+            schedule: "none" | "daily" | "weekly" | "monthly";
+            /** Next Scan At */
+            next_scan_at: string | null;
+            /** Description */
+            description: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            last_scan?: components["schemas"]["ScanBrief"] | null;
+        };
+        /** DataSourceUpdate */
+        DataSourceUpdate: {
+            /** Name */
+            name?: string | null;
+            /**
+             * Url
+             * @description 新的连接地址（含密码）
+             */
+            url?: string | null;
+            industry?: components["schemas"]["Industry"] | null;
+            /** Template */
+            template?: ("general" | "finance" | "industry") | null;
+            /** Sample Rows */
+            sample_rows?: number | null;
+            /** Tables */
+            tables?: string[] | null;
+            /** Schedule */
+            schedule?: ("none" | "daily" | "weekly" | "monthly") | null;
+            /** Description */
+            description?: string | null;
+        };
         /**
          * EvidenceCheckpointRead
          * @description A signed checkpoint (C2SP tlog-checkpoint in a signed note, Ed25519).
@@ -1002,6 +1417,21 @@ export interface components {
             /** Disposed */
             disposed: boolean;
         };
+        /** GradeOverride */
+        GradeOverride: {
+            /** @description 人工认定的分级 */
+            grade: components["schemas"]["SecurityGrade"];
+            /**
+             * Level
+             * @description 级别
+             */
+            level: number;
+            /**
+             * Reason
+             * @description 调整理由（必填）
+             */
+            reason: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1107,6 +1537,11 @@ export interface components {
              * @default
              */
             responsible_person: string;
+            /**
+             * Alerts
+             * @description 待关注事项（如清查发现的变化）
+             */
+            alerts?: components["schemas"]["CardAlert"][];
             /**
              * Quality Score
              * @description 质量评分（0–100）
@@ -1379,6 +1814,241 @@ export interface components {
          * @enum {string}
          */
         Role: "platform_admin" | "regulator" | "chief_data_officer" | "data_admin" | "finance" | "appraiser" | "exchange_reviewer" | "data_merchant" | "operator";
+        /** ScanBrief */
+        ScanBrief: {
+            /** Id */
+            id: number;
+            /** Source Id */
+            source_id: number;
+            /** Source Name */
+            source_name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            /** Trigger */
+            trigger: string;
+            /** Template */
+            template: string;
+            /** Tables Total */
+            tables_total: number;
+            /** Tables Done */
+            tables_done: number;
+            /** Current Table */
+            current_table: string;
+            /** Rows Total */
+            rows_total: number | null;
+            /** Rows Scanned */
+            rows_scanned: number;
+            /** Error Code */
+            error_code: string;
+            /** Error Message */
+            error_message: string;
+            /** Summary */
+            summary: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /** ScanColumnRead */
+        ScanColumnRead: {
+            /** Id */
+            id: number;
+            /** Position */
+            position: number;
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** Source Type */
+            source_type: string;
+            /** Nulls */
+            nulls: number;
+            /** Distinct */
+            distinct: number;
+            /** Sensitive Type */
+            sensitive_type: string | null;
+            /** Sensitive Label */
+            sensitive_label: string;
+            /** Confidence */
+            confidence: number;
+            /** Explanation */
+            explanation: string;
+            grade: components["schemas"]["SecurityGrade"];
+            /** Level */
+            level: number;
+            /** Level Label */
+            level_label: string;
+            /** Rule */
+            rule: string;
+            /** Reason */
+            reason: string;
+            detected_grade: components["schemas"]["SecurityGrade"];
+            /** Detected Level */
+            detected_level: number;
+            /** Overridden */
+            overridden: boolean;
+            /** Override Reason */
+            override_reason: string;
+            /** Profile */
+            profile: {
+                [key: string]: unknown;
+            };
+        };
+        /** ScanRead */
+        ScanRead: {
+            /** Id */
+            id: number;
+            /** Source Id */
+            source_id: number;
+            /** Source Name */
+            source_name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            /** Trigger */
+            trigger: string;
+            /** Template */
+            template: string;
+            /** Tables Total */
+            tables_total: number;
+            /** Tables Done */
+            tables_done: number;
+            /** Current Table */
+            current_table: string;
+            /** Rows Total */
+            rows_total: number | null;
+            /** Rows Scanned */
+            rows_scanned: number;
+            /** Error Code */
+            error_code: string;
+            /** Error Message */
+            error_message: string;
+            /** Summary */
+            summary: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Tables */
+            tables: components["schemas"]["ScanTableBrief"][];
+        };
+        /** ScanRequest */
+        ScanRequest: {
+            /**
+             * Template
+             * @description 本次使用的模板；空为数据源的设置
+             */
+            template?: ("general" | "finance" | "industry") | null;
+            /** Sample Rows */
+            sample_rows?: number | null;
+            /** Tables */
+            tables?: string[] | null;
+        };
+        /** ScanTableBrief */
+        ScanTableBrief: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Rows */
+            rows: number;
+            /** Bytes */
+            bytes: number | null;
+            /** Sampled */
+            sampled: boolean;
+            /** Duplicate Rows */
+            duplicate_rows: number;
+            /** Candidate Keys */
+            candidate_keys: string[];
+            grade: components["schemas"]["SecurityGrade"];
+            /** Level */
+            level: number;
+            /** Level Label */
+            level_label: string;
+            /** Rule */
+            rule: string;
+            /** Reason */
+            reason: string;
+            /** Drift */
+            drift: {
+                [key: string]: unknown;
+            }[];
+            /** Warnings */
+            warnings: string[];
+            /** Card Id */
+            card_id: number | null;
+            /** Card Code */
+            card_code: string | null;
+            /** Sensitive Columns */
+            sensitive_columns: number;
+            /** Columns Total */
+            columns_total: number;
+        };
+        /** ScanTableRead */
+        ScanTableRead: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Rows */
+            rows: number;
+            /** Bytes */
+            bytes: number | null;
+            /** Sampled */
+            sampled: boolean;
+            /** Duplicate Rows */
+            duplicate_rows: number;
+            /** Candidate Keys */
+            candidate_keys: string[];
+            grade: components["schemas"]["SecurityGrade"];
+            /** Level */
+            level: number;
+            /** Level Label */
+            level_label: string;
+            /** Rule */
+            rule: string;
+            /** Reason */
+            reason: string;
+            /** Drift */
+            drift: {
+                [key: string]: unknown;
+            }[];
+            /** Warnings */
+            warnings: string[];
+            /** Card Id */
+            card_id: number | null;
+            /** Card Code */
+            card_code: string | null;
+            /** Sensitive Columns */
+            sensitive_columns: number;
+            /** Columns Total */
+            columns_total: number;
+            /** Scan Id */
+            scan_id: number;
+            /** Source Id */
+            source_id: number;
+            /** Columns */
+            columns: components["schemas"]["ScanColumnRead"][];
+        };
         /**
          * Scope
          * @description Which of the approvals I may read: all of them, those I submitted, those my organisation
@@ -2874,6 +3544,453 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConsistencyProofRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_data_sources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourceRead"][];
+                };
+            };
+        };
+    };
+    create_data_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataSourceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_data_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_data_source"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_data_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                source_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_data_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                source_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_data_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                source_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataSourceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourceRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    check_data_source: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                source_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectionTest"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                source_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ScanRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanBrief"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_scans: {
+        parameters: {
+            query?: {
+                source_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanBrief"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                scan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                scan_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanBrief"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_scan_table: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                table_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanTableRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_card_discovery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanTableRead"] | null;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    override_column_grade: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                column_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GradeOverride"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanColumnRead"];
                 };
             };
             /** @description Validation Error */

@@ -69,3 +69,29 @@ export type WorkflowActionBody = BodyJson<'/api/workflow/instances/{instance_id}
 export type WorkflowActionKind = WorkflowActionBody['action']
 export type WorkflowStatus = WorkflowInstance['status']
 export type StoredFile = ResponseJson<'/api/files', 'post'>
+
+export type DataSource = ResponseJson<'/api/discovery/sources', 'get'>[number]
+export type DataSourceCreate = BodyJson<'/api/discovery/sources', 'post'>
+export type DataSourceUpdate = BodyJson<'/api/discovery/sources/{source_id}', 'patch'>
+export type SourceTemplate = DataSource['template']
+export type SourceSchedule = DataSource['schedule']
+export type ConnectionTest = ResponseJson<'/api/discovery/sources/{source_id}/test', 'post'>
+export type ScanRequest = BodyJson<'/api/discovery/sources/{source_id}/scans', 'post'>
+export type ScanBrief = ResponseJson<'/api/discovery/scans', 'get'>[number]
+export type ScanStatus = ScanBrief['status']
+export type Scan = ResponseJson<'/api/discovery/scans/{scan_id}', 'get'>
+export type ScanTableBrief = Scan['tables'][number]
+export type ScanTable = ResponseJson<'/api/discovery/tables/{table_id}', 'get'>
+export type ScanColumn = ScanTable['columns'][number]
+export type GradeOverride = BodyJson<'/api/discovery/columns/{column_id}/override', 'post'>
+export type SecurityGradeValue = ScanColumn['grade']
+export type CardAlert = NonNullable<AssetCard['management']['alerts']>[number]
+
+/** The form fields that go with an uploaded data file. */
+export interface UploadFields {
+  name: string
+  industry: DataSource['industry']
+  template: SourceTemplate
+  schedule: SourceSchedule
+  sample_rows?: number | null
+}

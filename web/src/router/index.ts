@@ -68,6 +68,26 @@ export const router = createRouter({
           meta: { permission: 'workflow.read', title: 'nav.inbox' },
         },
         {
+          path: 'discovery',
+          name: 'discovery',
+          component: () => import('@/views/DiscoverySourcesView.vue'),
+          meta: { permission: 'discovery.read', title: 'nav.discovery' },
+        },
+        {
+          path: 'discovery/scans/:id(\\d+)',
+          name: 'discovery-scan',
+          component: () => import('@/views/DiscoveryScanView.vue'),
+          props: (route) => ({ id: Number(route.params.id) }),
+          meta: { permission: 'discovery.read', title: 'nav.discovery' },
+        },
+        {
+          path: 'discovery/tables/:id(\\d+)',
+          name: 'discovery-table',
+          component: () => import('@/views/DiscoveryTableView.vue'),
+          props: (route) => ({ id: Number(route.params.id) }),
+          meta: { permission: 'discovery.read', title: 'nav.discovery' },
+        },
+        {
           path: 'evidence',
           name: 'evidence',
           component: () => import('@/views/EvidenceView.vue'),

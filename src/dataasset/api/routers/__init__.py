@@ -3,6 +3,7 @@
 from dataasset.api.routers import (
     auth,
     catalog,
+    discovery,
     evidence,
     files,
     meta,
@@ -14,4 +15,4 @@ from dataasset.api.routers import (
 
 ROUTERS = [meta.router, auth.router, organisations.router, users.router, catalog.router]
 ROUTERS += [sharing.router, workflow.router, files.router]
-ROUTERS += [evidence.router]
+ROUTERS += [evidence.router, discovery.router]
