@@ -31,7 +31,9 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+# commit before the response is sent: a client that got its 2xx sees the change in its next request,
+# and a failed commit is an error answer, not a silent loss after the response
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def _token(request: Request) -> str | None:
