@@ -110,7 +110,9 @@ def scan(
             )
         note = "Spark 引擎不读取此类数据源（Excel、SQLite 或数据库），本次扫描改用 DuckDB 引擎"
         duckdb = {**(options or {}), "engine": "duckdb"}
-        results = scan(source, tables=tables, template=template, sample=sample, options=duckdb, progress=progress)
+        results = scan(
+            source, tables=tables, template=template, sample=sample, options=duckdb, progress=progress
+        )
         return [replace(r, warnings=[note, *r.warnings]) for r in results]
     progress = progress or ScanProgress()
     rules = grading.load_template(template)

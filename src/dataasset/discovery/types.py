@@ -114,7 +114,8 @@ class Detection:
 
     ``type_code`` is one of the stable codes (``cn_resident_id``, ``cn_mobile``, ... or None for
     nothing sensitive); ``explanation`` is Chinese and names the rule and the shares, e.g.
-    "检测器 cn_resident_id：抽样 2000 个非空值中 99.6% 符合 18 位格式且校验码、出生日期有效；列名“sfzh”提示身份证号"."""
+    "身份证号检测器（GB 11643 校验码、出生日期）：2000 个非空值中 1992 个（99.6%）格式匹配且校验通过；
+    列名“sfzh”提示身份证号"."""
 
     type_code: str | None
     confidence: float  # 0..1
