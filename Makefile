@@ -53,5 +53,11 @@ openapi: $(VENV)/.installed
 bench: install
 	$(PY) bench/catalog/run.py
 
+## the discovery benchmark: 1M×20 scan vs DuckDB SUMMARIZE, ydata-profiling, Presidio (docs/benchmarks.md)
+.PHONY: bench-discovery
+bench-discovery: $(VENV)/.installed
+	$(PY) -c "import ydata_profiling, presidio_structured" 2>/dev/null || $(PY) -m pip install -q -e '.[bench]'
+	$(PY) bench/discovery/run.py
+
 clean:
 	rm -rf $(VENV) web/node_modules src/dataasset/static
