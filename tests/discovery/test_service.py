@@ -16,7 +16,7 @@ from dataasset.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLar
 from dataasset.core.models import EvidenceEntry
 from dataasset.discovery import service
 from dataasset.discovery.models import DataSource, Scan, ScanColumn, ScanTable
-from dataasset.discovery.schemas import DataSourceCreate, GradeOverride
+from dataasset.discovery.schemas import DataSourceCreate, DataSourceUpdate, GradeOverride
 from dataasset.discovery.types import DiscoveryError
 from tests.conftest import require_pg, scratch_pg_database
 from tests.discovery.platform import Platform, platform_fixture  # noqa: F401
@@ -341,3 +341,18 @@ def test_postgresql_database_source_end_to_end(platform: Platform) -> None:
         assert columns["身份证号"].sensitive_type == "cn_resident_id"
         assert columns["手机号"].sensitive_type == "cn_mobile"
         assert columns["姓名"].sensitive_type == "cn_person_name"
+
+
+def test_every_source_edit_is_evidence(platform: Platform, tmp_path: Path) -> None:
+    source_id = _upload(platform, "xn_admin", write_csv(tmp_path / "edit.csv", customer_rows(5)), "编辑")
+    actor = platform.actor("xn_admin")
+    for patch in ({"description": "营销部导出"}, {"schedule": "weekly"}, {"template": "finance"}):
+        with transaction(platform.factory) as session:  # the guard refuses a commit without evidence
+            service.update_source(session, actor, source_id, DataSourceUpdate(**patch), platform.settings)  # type: ignore[arg-type]
+    with transaction(platform.factory) as session:
+        updates = session.scalar(
+            select(func.count()).where(
+                EvidenceEntry.action == "discovery.source.update", EvidenceEntry.subject_id == str(source_id)
+            )
+        )
+        assert updates == 3

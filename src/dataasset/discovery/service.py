@@ -65,6 +65,7 @@ def _source_state(source: DataSource) -> dict[str, Any]:
         "sample_rows": source.sample_rows,
         "tables": source.tables,
         "schedule": source.schedule,
+        "description": source.description,
         "deleted": source.deleted,
     }
 
