@@ -165,7 +165,10 @@ def _contenders(results: dict[str, Any]) -> list[str]:
         else:
             timing = [f"failed (exit {r['exit_code']})", _s(r["process_wall_s"]), _s(r["process_cpu_s"])]
         peak = r.get("peak_mib_max", r["peak_mib"])
-        rows.append([NAMES[name], _what(name, r, results), *timing, f"{peak:,.0f}", *quality])
+        runs = r.get("runs") or [r]
+        loads = [x["load_1min"] for x in runs if x.get("load_1min")]
+        load = f"{max(x[0] for x in loads):.1f} → {max(x[1] for x in loads):.1f}" if loads else "–"
+        rows.append([NAMES[name], _what(name, r, results), *timing, f"{peak:,.0f}", *quality, load])
     lines = ["### Contenders", ""]
     lines += _table(
         [
@@ -178,6 +181,7 @@ def _contenders(results: dict[str, Any]) -> list[str]:
             "precision",
             "recall",
             "F1",
+            "load",
         ],
         rows,
     )
@@ -189,7 +193,9 @@ def _contenders(results: dict[str, Any]) -> list[str]:
         "median, each run in brackets. *wall s (process)*, *CPU s* (user + system, all threads) and *peak",
         "RSS* are the whole process's, from `os.wait4`. Precision / recall / F1 are at the column level",
         "over the 20 labelled columns: a column given the wrong type counts as a false positive and a",
-        "false negative; ydata-profiling and DuckDB do not detect sensitive types (*n/a*).",
+        "false negative; ydata-profiling and DuckDB do not detect sensitive types (*n/a*). *load* is the",
+        "machine's 1-minute load average when the contender started → ended (the highest over repeated",
+        "runs): above about 1 (this benchmark's own process), something else was running.",
         "",
     ]
     ours = c.get("ours", {})

@@ -107,6 +107,7 @@ def run_child(
     log_path = workdir / f"{name}{tag}.log"
     timed_out = threading.Event()
     with log_path.open("w", encoding="utf-8") as child_log:
+        load_before = os.getloadavg()[0]
         started = time.perf_counter()
         proc = subprocess.Popen(command, stdout=child_log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -130,6 +131,7 @@ def run_child(
         "exit_code": proc.returncode,
         "timed_out": timed_out.is_set(),
         "timeout_s": timeout,
+        "load_1min": [load_before, os.getloadavg()[0]],
     }
     if proc.returncode == 0 and out.exists():
         result.update(json.loads(out.read_text(encoding="utf-8")))
@@ -188,7 +190,10 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     chosen = sorted(ok, key=lambda r: r["work_s"])[(len(ok) - 1) // 2]
     return {
         **chosen,
-        "runs": [{k: r.get(k) for k in ("work_s", "work_cpu_s", "process_wall_s", "peak_mib")} for r in runs],
+        "runs": [
+            {k: r.get(k) for k in ("work_s", "work_cpu_s", "process_wall_s", "peak_mib", "load_1min")}
+            for r in runs
+        ],
         "work_s_median": statistics.median(r["work_s"] for r in ok),
         "peak_mib_max": max(r["peak_mib"] for r in ok),
     }
