@@ -1,12 +1,16 @@
 """Evidence log benchmark: appends, full verification at 1,000,000 entries, proofs at 1,000,000.
 
-    .venv/bin/python bench/evidence/run.py [--entries 1000000] [--appends 3000] [--backends sqlite,postgresql]
+    .venv/bin/python bench/evidence/run.py [--entries 1000000] [--appends 3000] [--writers 4]
+        [--backends sqlite,postgresql]
 
 For each backend, on a fresh database (SQLite: a temporary file; PostgreSQL: ``dataasset_bench_evidence``):
 
 1. appends through the service path: ``core.db.transaction`` (a guarded session) around
    ``evidence.record``, one transaction per change, against the same loop with an empty transaction
-   (the platform's own cost per transaction) and with all appends in one transaction;
+   (the platform's own cost per transaction) and with all appends in one transaction; where the time
+   of one such append goes (session, BEGIN, ``record``, commit, close); ``--writers`` threads appending
+   at once, each change in its own transaction; on PostgreSQL also one transaction per change with
+   ``synchronous_commit=off`` (an operator's setting, which the platform does not make);
 2. a valid log of N entries and their subtree hashes bulk-inserted, one signed checkpoint made
    through the service, then ``verify_database`` over all of it (and export + offline verify);
 3. inclusion and consistency proofs at N from the stored nodes: time, size, rows and statements.
@@ -25,6 +29,7 @@ import random
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,6 +41,8 @@ import generate
 import report
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
 from dataasset.core import evidence, evidence_audit, merkle
 from dataasset.core import migrate as migrations
@@ -76,11 +83,12 @@ def fresh_database(backend: str, workdir: Path, name: str) -> Iterator[str]:
     yield PG_URL
 
 
-def appends(url: str, count: int) -> dict[str, Any]:
+def appends(url: str, count: int, threads: int) -> dict[str, Any]:
     migrations.upgrade(url)
-    engine = make_engine(url)
+    engine = make_engine(url, pool_size=threads)
     factory = session_factory(engine)
     out: dict[str, Any] = {"count": count}
+    base = iter(range(0, 10**9, count))  # distinct subject ids per loop
 
     def empty() -> None:
         for _ in range(count):
@@ -88,24 +96,181 @@ def appends(url: str, count: int) -> dict[str, Any]:
                 session.execute(text("SELECT 1"))
 
     def per_change() -> None:
+        start = next(base)
         for i in range(count):
             with transaction(factory) as session:
-                evidence.record(session, ACTOR, "bench.append", "bench", i, {"i": i})
+                evidence.record(session, ACTOR, "bench.append", "bench", start + i, {"i": i})
 
     def one_transaction() -> None:
+        start = next(base)
         with transaction(factory) as session:
             for i in range(count):
-                evidence.record(session, ACTOR, "bench.append", "bench", count + i, {"i": i})
+                evidence.record(session, ACTOR, "bench.append", "bench", start + i, {"i": i})
 
     empty()  # warm up: connections, statement caches
     for name, fn in (("empty", empty), ("per_change", per_change), ("one_transaction", one_transaction)):
         wall, cpu, _ = timed(fn)
         out[name] = {"wall_s": wall, "cpu_s": cpu, "per_s": count / wall, "per_cpu_s": count / cpu}
         log(f"  {name}: {count / wall:,.0f}/s (CPU-bound {count / cpu:,.0f}/s)")
+    out["breakdown"] = breakdown(factory, count, next(base))
+    out["breakdown"]["driver_only"] = driver_only(engine, count, next(base))
+    log("  breakdown (µs): " + ", ".join(f"{k} {v:.0f}" for k, v in out["breakdown"].items()))
+    out["concurrent"] = concurrent(factory, count, threads, next(base))
+    log(f"  {threads} writers: {out['concurrent']['per_s']:,.0f}/s, {out['concurrent']['failed']} failed")
+    if engine.dialect.name == "postgresql":
+        # An operator's setting, not the platform's: a crash may lose the last commits (log and
+        # changes together, so the log stays consistent, but acknowledged changes can vanish).
+        relaxed = make_engine(url, connect_args={"options": "-c synchronous_commit=off"})
+        relaxed_factory = session_factory(relaxed)
+        start = next(base)
+
+        def per_change_async() -> None:
+            for i in range(count):
+                with transaction(relaxed_factory) as session:
+                    evidence.record(session, ACTOR, "bench.append", "bench", start + i, {"i": i})
+
+        wall, cpu, _ = timed(per_change_async)
+        out["per_change_async_commit"] = {
+            "wall_s": wall,
+            "cpu_s": cpu,
+            "per_s": count / wall,
+            "per_cpu_s": count / cpu,
+        }
+        log(f"  per_change with synchronous_commit=off (operator setting): {count / wall:,.0f}/s")
+        relaxed.dispose()
     with transaction(factory) as session:
-        assert evidence_audit.verify_database(session).ok
+        check = evidence_audit.verify_database(session)
+        assert check.ok, check.problems[:3]
+        out["log_size"] = check.size
     engine.dispose()
     return out
+
+
+def breakdown(factory: sessionmaker[Session], count: int, start: int) -> dict[str, float]:
+    """Where one service-path append's time goes (µs per append): ``transaction()`` unrolled."""
+    clock = time.perf_counter
+    phases = {"session": 0.0, "begin": 0.0, "record": 0.0, "commit": 0.0, "close": 0.0}
+    commits: list[float] = []
+    wall, cpu = clock(), time.process_time()
+    for i in range(count):
+        t0 = clock()
+        session = factory()
+        t1 = clock()
+        session.connection()  # checkout + BEGIN, which record() would otherwise do first
+        t2 = clock()
+        evidence.record(session, ACTOR, "bench.append", "bench", start + i, {"i": i})
+        t3 = clock()
+        session.commit()
+        t4 = clock()
+        session.close()
+        t5 = clock()
+        for key, a, b in (
+            ("session", t0, t1),
+            ("begin", t1, t2),
+            ("record", t2, t3),
+            ("commit", t3, t4),
+            ("close", t4, t5),
+        ):
+            phases[key] += b - a
+        commits.append(t4 - t3)
+    wall, cpu = clock() - wall, time.process_time() - cpu
+    commits.sort()
+    out = {key: value / count * 1e6 for key, value in phases.items()}
+    out["commit_p50"] = commits[len(commits) // 2] * 1e6
+    out["total"] = wall / count * 1e6
+    out["cpu"] = cpu / count * 1e6
+    return out
+
+
+def driver_only(engine: Engine, count: int, start: int) -> float:
+    """µs per append with the DBAPI connection alone, no Python layer around it: ``BEGIN``,
+    ``max(index)``, an entry ``INSERT`` (no nodes), ``COMMIT``. The database's and driver's floor."""
+    sqlite = engine.dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+    insert = (
+        'INSERT INTO core_evidence_entry ("index", recorded_at, action, subject_type, subject_id,'
+        f" payload_sha256, entry, leaf_hash) VALUES ({', '.join([mark] * 8)})"
+    )
+    raw = engine.raw_connection()
+
+    def commit() -> None:
+        if sqlite:
+            cursor.execute("COMMIT")
+        else:
+            raw.commit()
+
+    try:
+        cursor = raw.cursor()
+        if sqlite:
+            cursor.execute("BEGIN")
+        cursor.execute('SELECT max("index") FROM core_evidence_entry')
+        first = cursor.fetchone()[0] + 1
+        commit()
+        wall = time.perf_counter()
+        for i in range(count):
+            if sqlite:
+                cursor.execute("BEGIN")
+            cursor.execute('SELECT max("index") FROM core_evidence_entry')
+            index = cursor.fetchone()[0] + 1
+            entry = json.dumps({"index": index, "subject": {"type": "bench", "id": str(start + i)}})
+            now = datetime.now(UTC)
+            cursor.execute(
+                insert,
+                (
+                    index,
+                    now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now,
+                    "bench.append",
+                    "bench",
+                    str(start + i),
+                    "0" * 64,
+                    entry,
+                    merkle.leaf_hash(entry.encode()).hex(),
+                ),
+            )
+            commit()
+        wall = time.perf_counter() - wall
+        # entries without their nodes: remove them again, the log stays valid
+        if sqlite:
+            cursor.execute("BEGIN")
+        cursor.execute(f'DELETE FROM core_evidence_entry WHERE "index" >= {mark}', (first,))
+        commit()
+    finally:
+        raw.close()
+    return wall / count * 1e6
+
+
+def concurrent(factory: sessionmaker[Session], count: int, threads: int, start: int) -> dict[str, Any]:
+    """``threads`` writers, each appending in a transaction per change (``count`` appends in all).
+    On SQLite a writer whose snapshot is older than the last commit cannot take the write lock and
+    fails with ``database is locked`` (counted, not retried)."""
+    per_thread = count // threads
+    failed: list[str] = []
+
+    def writer(t: int) -> None:
+        for i in range(per_thread):
+            try:
+                with transaction(factory) as session:
+                    evidence.record(session, ACTOR, "bench.append", "bench", start + t * per_thread + i, {})
+            except OperationalError as exc:
+                failed.append(str(exc.orig))
+
+    workers = [threading.Thread(target=writer, args=(t,)) for t in range(threads)]
+    wall, cpu = time.perf_counter(), time.process_time()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    done = per_thread * threads - len(failed)
+    return {
+        "threads": threads,
+        "attempted": per_thread * threads,
+        "failed": len(failed),
+        "errors": sorted(set(failed)),
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "per_s": done / wall,
+    }
 
 
 class Statements:
@@ -258,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--appends", type=int, default=3000)
+    parser.add_argument("--writers", type=int, default=4, help="threads for the concurrent appends")
     parser.add_argument("--proofs", type=int, default=200)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--no-export", action="store_true", help="skip export and offline verify")
@@ -277,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{backend}: appends")
             r: dict[str, Any] = {}
             with fresh_database(backend, workdir, "appends") as url:
-                r["appends"] = appends(url, args.appends)
+                r["appends"] = appends(url, args.appends, args.writers)
             log(f"{backend}: {args.entries:,} entries")
             with fresh_database(backend, workdir, "million") as url:
                 r["million"] = million(url, args.entries, args.proofs, workdir, not args.no_export)

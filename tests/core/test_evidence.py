@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import threading
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,13 +13,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from dataasset.catalog import service as catalog
 from dataasset.catalog.schemas import AssetCardCreate, AssetCardUpdate
-from dataasset.core import evidence, evidence_guard, merkle
+from dataasset.core import evidence, evidence_audit, evidence_guard, merkle
 from dataasset.core import migrate as migrations
-from dataasset.core.db import make_engine, session_factory
+from dataasset.core.db import make_engine, session_factory, transaction
 from dataasset.core.errors import Invalid
 from dataasset.core.evidence_guard import EvidenceMissing
 from dataasset.core.models import EvidenceEntry, EvidenceNode, Organisation, User
@@ -106,6 +108,94 @@ def test_a_proof_reads_logarithmically_many_rows(db: Session) -> None:
         event.remove(connection, "before_cursor_execute", count)
     assert len(statements) <= 6  # tree size, leaves, nodes per proof: never a scan of the log
     assert not any("ORDER BY" in s.upper() for s in statements)
+
+
+def _append_until_siblings(db: Session, count: int) -> int:
+    """Append until the next append needs ``count`` left siblings; return that next index."""
+    while len(merkle.append_siblings(evidence.tree_size(db))) != count:
+        _append(db, 1)
+    return evidence.tree_size(db)
+
+
+def test_appends_store_what_the_orm_reads_back(db: Session) -> None:
+    """``record`` writes through the DBAPI cursor: the row must be what the mapped columns say."""
+    recorded = evidence.record(db, SYSTEM, "test.append", "test", "x-1", {"state_sha256": "ab" * 32})
+    row = db.get(EvidenceEntry, recorded.index)
+    assert row is not None
+    assert (row.recorded_at, row.entry, row.leaf_hash) == (
+        recorded.recorded_at,
+        recorded.entry,
+        recorded.leaf_hash,
+    )
+    assert row.recorded_at.tzinfo is not None and row.state_sha256 == "ab" * 32
+    assert (row.subject_type, row.subject_id, row.action) == ("test", "x-1", "test.append")
+
+
+def test_an_append_that_cannot_read_its_siblings_stops(db: Session) -> None:
+    index = _append_until_siblings(db, 3)
+    level, node = merkle.append_siblings(index)[2]
+    db.execute(
+        text('DELETE FROM core_evidence_node WHERE level = :l AND "index" = :i'), {"l": level, "i": node}
+    )
+    with pytest.raises(RuntimeError, match="缺少树节点"):
+        evidence.record(db, SYSTEM, "test.append", "test", index, {})
+
+
+def test_driver_errors_are_raised_as_sqlalchemy_errors(db: Session) -> None:
+    """A conflicting row is refused by the database, reported as SQLAlchemy's ``IntegrityError``
+    (the API maps it to 409), never written twice."""
+    index = _append_until_siblings(db, 1)
+    db.execute(
+        text('INSERT INTO core_evidence_node (level, "index", hash) VALUES (1, :i, :h)'),
+        {"i": index // 2, "h": "00" * 32},
+    )
+    with pytest.raises(IntegrityError):
+        evidence.record(db, SYSTEM, "test.append", "test", index, {})
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_concurrent_writers_never_fork_the_log(backend: str, tmp_path: Path) -> None:
+    """Writers in their own transactions: on PostgreSQL the advisory lock makes them wait for one
+    another and every append commits; on SQLite a writer whose snapshot is older than the last
+    commit cannot take the write lock and fails (``database is locked``). Either way the log stays
+    one tree with contiguous indexes."""
+    context: Any
+    if backend == "sqlite":
+        context = nullcontext(f"sqlite:///{tmp_path / 'c.db'}")
+    else:
+        require_pg()
+        context = scratch_pg_database("evidence_concurrency")
+    threads, per_thread = 4, 25
+    with context as url:
+        migrations.upgrade(url)
+        engine = make_engine(url, pool_size=threads)
+        factory = session_factory(engine)
+        failures: list[BaseException] = []
+
+        def append(worker: int) -> None:
+            for i in range(per_thread):
+                try:
+                    with transaction(factory) as session:
+                        evidence.record(session, SYSTEM, "test.append", "test", f"{worker}-{i}", {"i": i})
+                except OperationalError as exc:
+                    failures.append(exc)
+
+        try:
+            workers = [threading.Thread(target=append, args=(w,)) for w in range(threads)]
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            with transaction(factory) as session:
+                report = evidence_audit.verify_database(session)
+                indexes = session.scalars(select(EvidenceEntry.index).order_by(EvidenceEntry.index)).all()
+        finally:
+            engine.dispose()
+    assert report.ok, report.problems[:3]
+    assert indexes == list(range(threads * per_thread - len(failures)))
+    if backend == "postgresql":
+        assert not failures
+    assert all("locked" in str(f) for f in failures)
 
 
 @pytest.mark.parametrize(

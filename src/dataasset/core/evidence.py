@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,11 +25,27 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, text
+from sqlalchemy import (
+    ClauseElement,
+    Connection,
+    Dialect,
+    Integer,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from dataasset.core import evidence_guard, merkle
-from dataasset.core.db import utcnow
+from dataasset.core.db import driver_execute, utcnow
 from dataasset.core.errors import Invalid
 from dataasset.core.models import EvidenceCheckpoint, EvidenceEntry, EvidenceNode
 from dataasset.core.permissions import Actor
@@ -52,11 +69,13 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
 def canonical_json(value: Any) -> bytes:
-    """Canonical bytes: sorted keys, no whitespace, UTF-8."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default
-    ).encode()
+    """Canonical bytes: sorted keys, no whitespace, UTF-8 (what ``json.dumps`` with these options
+    gives, from one encoder built once)."""
+    return _CANONICAL.encode(value).encode()
 
 
 def leaf_hash(entry: bytes) -> bytes:
@@ -89,12 +108,117 @@ def state_digests() -> Mapping[str, StateDigests]:
 
 
 _MAX_INDEX = select(func.max(EvidenceEntry.index))
-_INSERT_ENTRY = insert(EvidenceEntry)
-_INSERT_NODES = insert(EvidenceNode)
-_LEAF = select(EvidenceEntry.leaf_hash).where(EvidenceEntry.index == bindparam("i"))
-_NODE = select(EvidenceNode.hash).where(
-    EvidenceNode.level == bindparam("l"), EvidenceNode.index == bindparam("i")
+_ENTRY_COLUMNS = (
+    "index",
+    "recorded_at",
+    "actor_user_id",
+    "actor_organisation_id",
+    "action",
+    "subject_type",
+    "subject_id",
+    "payload_sha256",
+    "entry",
+    "leaf_hash",
+    "state_sha256",
 )
+
+
+def _siblings_statement(count: int) -> ClauseElement:
+    """The ``count`` left siblings of an append in one statement: the leaf before it (``i0``) and the
+    nodes ``(l<j>, i<j>)`` above it, as ``(level, index, hash)`` rows."""
+    leaf = select(
+        literal_column("0", Integer).label("level"), EvidenceEntry.index, EvidenceEntry.leaf_hash
+    ).where(EvidenceEntry.index == bindparam("i0", type_=EvidenceEntry.__table__.c.index.type))
+    if count == 1:
+        return leaf
+    nodes = select(EvidenceNode.level, EvidenceNode.index, EvidenceNode.hash).where(
+        or_(
+            *(
+                and_(EvidenceNode.level == bindparam(f"l{j}"), EvidenceNode.index == bindparam(f"i{j}"))
+                for j in range(1, count)
+            )
+        )
+    )
+    return union_all(leaf, nodes)
+
+
+def _insert_nodes_statement(count: int) -> ClauseElement:
+    """``count`` node rows in one ``INSERT … VALUES (…), (…)`` (``l<j>``, ``i<j>``, ``h<j>``)."""
+    columns = EvidenceNode.__table__.c
+    return insert(EvidenceNode).values(
+        [
+            {
+                "level": bindparam(f"l{j}", type_=columns.level.type),
+                "index": bindparam(f"i{j}", type_=columns.index.type),
+                "hash": bindparam(f"h{j}", type_=columns.hash.type),
+            }
+            for j in range(count)
+        ]
+    )
+
+
+class _Prepared:
+    """One statement compiled once for a dialect (SQL text, parameter order, bind processors such as
+    ``UTCDateTime``'s), to run on the DBAPI cursor with :func:`dataasset.core.db.driver_execute`."""
+
+    __slots__ = ("binds", "positional", "sql")
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect, keys: Sequence[str] | None = None) -> None:
+        compiled = statement.compile(dialect=dialect, column_keys=list(keys) if keys else None)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = compiled.string
+        self.positional = compiled.positional
+        names = (compiled.positiontup or []) if compiled.positional else list(compiled.binds)
+        self.binds = tuple(
+            (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+        )
+
+    def params(self, values: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        if self.positional:
+            return tuple(values[n] if p is None else p(values[n]) for n, p in self.binds)
+        return {n: values[n] if p is None else p(values[n]) for n, p in self.binds}
+
+
+class _AppendStatements:
+    """The statements of an append, compiled once per dialect. SQLAlchemy's per-statement execution
+    costs about ten times what a statement itself costs on SQLite (bench/evidence), so ``record`` runs
+    these on the DBAPI cursor of the session's connection, in the session's transaction."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.max_index = _Prepared(_MAX_INDEX, dialect).sql
+        # PostgreSQL: the lock and max(index) in one round trip. Both run in the session's
+        # transaction, one after the other, and under READ COMMITTED the second statement reads a
+        # snapshot taken after the lock was granted, i.e. after every earlier append committed.
+        lock = _LOCK.bindparams(k=_ADVISORY_LOCK).compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True}
+        )
+        self.lock_and_max_index = f"{lock}; {self.max_index}"
+        self.insert_entry = _Prepared(insert(EvidenceEntry), dialect, _ENTRY_COLUMNS)
+        self._siblings: dict[int, _Prepared] = {}
+        self._insert_nodes: dict[int, _Prepared] = {}
+
+    def siblings(self, count: int) -> _Prepared:
+        prepared = self._siblings.get(count)
+        if prepared is None:
+            prepared = self._siblings[count] = _Prepared(_siblings_statement(count), self.dialect)
+        return prepared
+
+    def insert_nodes(self, count: int) -> _Prepared:
+        prepared = self._insert_nodes.get(count)
+        if prepared is None:
+            prepared = self._insert_nodes[count] = _Prepared(_insert_nodes_statement(count), self.dialect)
+        return prepared
+
+
+_APPEND: weakref.WeakKeyDictionary[Dialect, _AppendStatements] = weakref.WeakKeyDictionary()
+
+
+def _append_statements(dialect: Dialect) -> _AppendStatements:
+    statements = _APPEND.get(dialect)
+    if statements is None:
+        statements = _APPEND[dialect] = _AppendStatements(dialect)
+    return statements
 
 
 @dataclass(frozen=True)
@@ -118,67 +242,93 @@ def record(
     """Append one evidence entry for a state change, inside the caller's transaction.
 
     When ``payload`` carries ``state_sha256`` (the subject's state digest after the change), the entry
-    carries it too, so the current row can later be checked against the log. The entry and the
-    subtree hashes it completes are written with prebuilt statements on the session's connection:
-    an append is two statements, plus on average one more to read a sibling and one to store nodes.
+    carries it too, so the current row can later be checked against the log.
+
+    The next index is ``max(index) + 1`` read under the append lock: on PostgreSQL a transaction-level
+    advisory lock, taken with the first append of a transaction and held until it ends; on SQLite the
+    database's single write lock (a transaction that read an older snapshot fails to write instead of
+    forking the tree). The entry and the subtree hashes it completes are written by statements compiled
+    once per dialect, run on the DBAPI cursor of the session's connection: ``max(index)`` (with the lock
+    on PostgreSQL, one round trip), the entry ``INSERT`` and, for every second append, one read of the
+    left siblings and one ``INSERT`` of the nodes they complete.
     """
     session.flush()
     conn = session.connection()
-    if conn.dialect.name == "postgresql" and session.info.get(_LOCKED) is not conn.get_transaction():
-        conn.execute(_LOCK, {"k": _ADVISORY_LOCK})  # held until the database transaction ends
-        session.info[_LOCKED] = conn.get_transaction()
-    last = conn.execute(_MAX_INDEX).scalar()
-    index = 0 if last is None else last + 1
-    now = utcnow()
-    payload_sha256 = hashlib.sha256(canonical_json(payload)).hexdigest()
-    state = payload.get("state_sha256") if isinstance(payload, Mapping) else None
-    body: dict[str, Any] = {
-        "index": index,
-        "time": now.isoformat(),
-        "actor": {"user": actor.user_id, "organisation": actor.organisation_id, "name": actor.username},
-        "action": action,
-        "subject": {"type": subject_type, "id": str(subject_id)},
-        "payload_sha256": payload_sha256,
-    }
-    if state is not None:
-        body["state_sha256"] = str(state)
-    entry = canonical_json(body)
-    leaf = merkle.leaf_hash(entry)
-    values = {
-        "index": index,
-        "recorded_at": now,
-        "actor_user_id": actor.user_id,
-        "actor_organisation_id": actor.organisation_id,
-        "action": action,
-        "subject_type": subject_type,
-        "subject_id": str(subject_id),
-        "payload_sha256": payload_sha256,
-        "entry": entry.decode(),
-        "leaf_hash": leaf.hex(),
-        "state_sha256": body.get("state_sha256"),
-    }
-    conn.execute(_INSERT_ENTRY, values)
-    keys = merkle.append_siblings(index)
-    if keys:
-        nodes = merkle.completed_nodes(index, leaf, _siblings(conn, keys))
-        conn.execute(_INSERT_NODES, [{"level": lv, "index": i, "hash": h.hex()} for lv, i, h in nodes])
-    evidence_guard.note_evidence(session)
-    return Recorded(index, now, entry.decode(), leaf.hex())
-
-
-def _siblings(conn: Connection, keys: Sequence[merkle.NodeKey]) -> dict[merkle.NodeKey, bytes]:
-    """The left siblings an append needs: one row each, by prebuilt statements (cheaper than one
-    composed query for the one or two rows an append usually reads)."""
-    out: dict[merkle.NodeKey, bytes] = {}
-    for level, index in keys:
-        if level == 0:
-            value = conn.execute(_LEAF, {"i": index}).scalar()
+    sql = _append_statements(conn.dialect)
+    cursor = conn.connection.cursor()
+    try:
+        if conn.dialect.name == "postgresql" and session.info.get(_LOCKED) is not conn.get_transaction():
+            driver_execute(conn, cursor, sql.lock_and_max_index, None)
+            cursor.nextset()
+            session.info[_LOCKED] = conn.get_transaction()
         else:
-            value = conn.execute(_NODE, {"l": level, "i": index}).scalar()
-        if value is None:
-            raise RuntimeError(f"存证日志缺少树节点 {(level, index)}：请运行 dataasset evidence verify")
-        out[(level, index)] = bytes.fromhex(value)
-    return out
+            driver_execute(conn, cursor, sql.max_index, ())
+        row = cursor.fetchone()
+        last = None if row is None else row[0]
+        index = 0 if last is None else last + 1
+        now = utcnow()
+        payload_sha256 = hashlib.sha256(canonical_json(payload)).hexdigest()
+        state = payload.get("state_sha256") if isinstance(payload, Mapping) else None
+        body: dict[str, Any] = {
+            "index": index,
+            "time": now.isoformat(),
+            "actor": {"user": actor.user_id, "organisation": actor.organisation_id, "name": actor.username},
+            "action": action,
+            "subject": {"type": subject_type, "id": str(subject_id)},
+            "payload_sha256": payload_sha256,
+        }
+        if state is not None:
+            body["state_sha256"] = str(state)
+        entry = canonical_json(body)
+        text_entry = entry.decode()
+        leaf = merkle.leaf_hash(entry)
+        values = {
+            "index": index,
+            "recorded_at": now,
+            "actor_user_id": actor.user_id,
+            "actor_organisation_id": actor.organisation_id,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": str(subject_id),
+            "payload_sha256": payload_sha256,
+            "entry": text_entry,
+            "leaf_hash": leaf.hex(),
+            "state_sha256": body.get("state_sha256"),
+        }
+        driver_execute(conn, cursor, sql.insert_entry.sql, sql.insert_entry.params(values))
+        keys = merkle.append_siblings(index)
+        if keys:
+            nodes = merkle.completed_nodes(index, leaf, _siblings(conn, cursor, sql, keys))
+            insert_nodes = sql.insert_nodes(len(nodes))
+            params: dict[str, Any] = {}
+            for j, (level, i, value) in enumerate(nodes):
+                params[f"l{j}"], params[f"i{j}"], params[f"h{j}"] = level, i, value.hex()
+            driver_execute(conn, cursor, insert_nodes.sql, insert_nodes.params(params))
+    finally:
+        cursor.close()
+    evidence_guard.note_evidence(session)
+    return Recorded(index, now, text_entry, leaf.hex())
+
+
+def _siblings(
+    conn: Connection, cursor: DBAPICursor, sql: _AppendStatements, keys: Sequence[merkle.NodeKey]
+) -> dict[merkle.NodeKey, bytes]:
+    """The left siblings an append needs (:func:`merkle.append_siblings`: the leaf before it, then one
+    node per level above), read in one statement."""
+    if [level for level, _ in keys] != list(range(len(keys))):  # the statement's j is the level
+        raise ValueError(f"not the siblings of an append: {keys[:3]}")
+    statement = sql.siblings(len(keys))
+    params: dict[str, Any] = {}
+    for level, index in keys:
+        params[f"i{level}"] = index
+        if level:
+            params[f"l{level}"] = level
+    driver_execute(conn, cursor, statement.sql, statement.params(params))
+    out = {(level, index): bytes.fromhex(value) for level, index, value in cursor.fetchall()}
+    missing = [key for key in keys if key not in out]
+    if missing:
+        raise RuntimeError(f"存证日志缺少树节点 {missing[:5]}：请运行 dataasset evidence verify")
+    return {key: out[key] for key in keys}
 
 
 # --- reading the tree -------------------------------------------------------------------------
