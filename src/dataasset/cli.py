@@ -388,3 +388,94 @@ def _print_scan(results: Any) -> None:
                 console.print(f"  [bold]{col.profile.name}[/bold]：{col.detection.explanation}")
         for warning in result.warnings:
             console.print(f"[yellow]提示[/yellow]：{warning}")
+
+
+quality_app = typer.Typer(help="数据质量评价（GB/T 36344）：按规则文件检查数据源", no_args_is_help=True)
+app.add_typer(quality_app, name="quality")
+
+
+@quality_app.command("check")
+def quality_check(
+    source: Annotated[
+        str, typer.Argument(help="文件路径（CSV、xlsx、Parquet、JSON Lines、SQLite）或数据库地址")
+    ],
+    rules: Annotated[Path, typer.Option("--rules", help="质量规则文件（YAML）")],
+    table: Annotated[str | None, typer.Option("--table", help="要检查的表；缺省取规则文件的 table")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="输出格式：table、json")] = "table",
+    ref: Annotated[
+        list[str] | None,
+        typer.Option("--ref", help="比对用的另一张表来自另一个文件：表名=路径（可重复）"),
+    ] = None,
+) -> None:
+    """按规则文件检查数据质量，给出六个维度的得分与不合格示例（不需要启动服务）。"""
+    from dataasset.discovery.types import DiscoveryError
+    from dataasset.quality.runner import RunOptions, read_rules, run
+    from dataasset.quality.types import QualityError, RuleError
+
+    if fmt not in ("table", "json"):
+        console.print(f"[red]不支持的输出格式 {fmt}[/red]：可选 table、json")
+        raise typer.Exit(2)
+    refs: dict[str, str] = {}
+    for item in ref or []:
+        name, sep, path = item.partition("=")
+        if not sep or not name.strip() or not path.strip():
+            console.print(f"[red]--ref 应写成 表名=路径[/red]：{item}")
+            raise typer.Exit(2)
+        refs[name.strip()] = path.strip()
+    err = Console(stderr=True)
+    try:
+        document = read_rules(rules)
+        with err.status("正在检查…", spinner="dots") if fmt == "table" and err.is_terminal else _nothing():
+            report = run(source, document, RunOptions(table=table, refs=refs))
+    except RuleError as exc:
+        err.print(f"[red]质量规则有误[/red]（{rules}）：", soft_wrap=True)
+        for problem in exc.problems:
+            where = f"第 {problem.line} 行" if problem.line else "文件"
+            err.print(f"  {where}：{problem.message}", soft_wrap=True, markup=False)
+        raise typer.Exit(1) from None
+    except (QualityError, DiscoveryError) as exc:
+        err.print(f"[red]检查失败[/red]（{exc.code}）：{exc.message}", soft_wrap=True)
+        raise typer.Exit(1) from None
+    if fmt == "json":
+        typer.echo(json.dumps(report.as_json(), ensure_ascii=False))
+        return
+    _print_quality(report)
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def _print_quality(report: Any) -> None:
+    from dataasset.quality.types import Dimension
+
+    overall = "—" if report.overall is None else f"{report.overall:.1f}"
+    console.print(
+        f"[bold]{report.table}[/bold]：{report.rows:,} 行，"
+        f"综合得分 [bold]{overall}[/bold]（{report.seconds:.2f} 秒）"
+    )
+    dims = Table(title="维度得分", title_justify="left")
+    for d in Dimension:
+        if d.value in report.dimensions:
+            dims.add_column(d.label_zh, justify="right")
+    dims.add_row(*(f"{report.dimensions[d.value]:.1f}" for d in Dimension if d.value in report.dimensions))
+    console.print(dims)
+    grid = Table(title="检查项", title_justify="left")
+    for head in ("#", "检查", "维度", "检查数", "通过数", "得分", "说明"):
+        grid.add_column(head, overflow="fold")
+    for i, r in enumerate(report.results, 1):
+        note = r.error or r.detail
+        score = "—" if r.error else f"{r.score * 100:.2f}"
+        style = "red" if r.error or r.failed else ""
+        grid.add_row(
+            str(i), r.check.title, Dimension(r.check.dimension).label_zh, f"{r.checked:,}", f"{r.passed:,}",
+            f"[{style}]{score}[/{style}]" if style else score, note,
+        )  # fmt: skip
+    console.print(grid)
+    for r in report.results:
+        if r.examples:
+            console.print(f"[bold]{r.check.title}[/bold] 不合格示例（前 {min(3, len(r.examples))} 行）：")
+            for ex in r.examples[:3]:
+                shown = "，".join(f"{k}={v}" for k, v in ex.items() if k != "__row")
+                console.print(f"  第 {ex['__row']} 行：{shown}")
