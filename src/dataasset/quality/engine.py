@@ -29,8 +29,17 @@ MAX_EXAMPLES = 20
 EXAMPLE_COLUMNS = 10
 
 
+ROW_COLUMN = "__row"  # a loaded table's 0-based row number (the runner adds it)
+
+
 def describe(con: Any, relation: str) -> dict[str, str]:
-    return {str(r[0]): str(r[1]) for r in con.execute(f"DESCRIBE {relation}").fetchall()}
+    """Column → DuckDB type of a relation, without the row-number column."""
+    rows = con.execute(f"DESCRIBE {relation}").fetchall()
+    return {str(r[0]): str(r[1]) for r in rows if r[0] != ROW_COLUMN}
+
+
+def _has_row_column(con: Any, relation: str) -> bool:
+    return any(r[0] == ROW_COLUMN for r in con.execute(f"DESCRIBE {relation}").fetchall())
 
 
 def _valid_type_udf(con: Any) -> None:
@@ -87,17 +96,18 @@ def evaluate(
         tables=others,
         other_types={name: describe(con, rel) for name, rel in others.items()},
         now=now,
+        row_column=ROW_COLUMN if _has_row_column(con, relation) else None,
     )
     measured = measured or {}
     if any(c.check == "valid_type" for c in ruleset.checks):
         _valid_type_udf(con)
     results: dict[str, CheckResult] = {}
-    failing: dict[str, str | None] = {}
+    failing: dict[str, list[int]] = {}  # check → row numbers of its first failing rows
     total = len(ruleset.checks)
     row_checks = [c for c in ruleset.checks if REGISTRY[c.check].level == ROW]
     done = 0
-    for check, result, where in _row_results(con, sql, row_checks):
-        results[check.key], failing[check.key] = result, where
+    for check, result, rows in _row_results(con, sql, row_checks):
+        results[check.key], failing[check.key] = result, rows
         done += 1
     if on_check is not None and row_checks:
         on_check(done, total)
@@ -108,20 +118,24 @@ def evaluate(
         try:
             counted = kind.count(check, sql, con, measured)
             results[check.key] = CheckResult(check, counted.checked, counted.passed, detail=counted.detail)
-            failing[check.key] = counted.failing_sql
+            if counted.failing_sql is not None and counted.failed > 0:
+                failing[check.key] = _first_rows(con, counted.failing_sql)
         except Exception as exc:
             results[check.key] = _failed(check, exc)
-            failing[check.key] = None
         done += 1
         if on_check is not None:
             on_check(done, total)
     ordered = [results[c.key] for c in ruleset.checks]
-    masker = _Masker(sql.types, sensitive)
-    for result in ordered:
-        where = failing.get(result.check.key)
-        if result.failed > 0 and result.error is None and where is not None:
-            result.examples = _examples(con, sql, result.check, where, masker)
+    _attach_examples(con, sql, ordered, failing, _Masker(sql.types, sensitive))
     return ordered
+
+
+def _first_rows(con: Any, failing_sql: str) -> list[int]:
+    try:
+        rows = con.execute(f"SELECT dq_row_no FROM ({failing_sql}) LIMIT {MAX_EXAMPLES}").fetchall()
+    except Exception:
+        return []
+    return [int(r[0]) for r in rows]
 
 
 def _failed(check: Check, exc: Exception) -> CheckResult:
@@ -129,35 +143,45 @@ def _failed(check: Check, exc: Exception) -> CheckResult:
     return CheckResult(check, 0, 0, error=f"检查无法执行：{message}")
 
 
-def _row_results(con: Any, sql: Sql, checks: Sequence[Check]) -> list[tuple[Check, CheckResult, str | None]]:
+def _row_results(con: Any, sql: Sql, checks: Sequence[Check]) -> list[tuple[Check, CheckResult, list[int]]]:
+    """Row checks counted in one pass; each also collects its first failing row numbers
+    (``min(row, 20)``), so examples need no second scan per check."""
     if not checks:
         return []
     preds = []
     for check in checks:
         applies, passes = REGISTRY[check.check].predicate(check, sql)
         preds.append((check, applies, passes))
-    parts = []
-    for i, (_check, applies, passes) in enumerate(preds):
-        parts.append(f"count(*) FILTER (WHERE {applies}) AS a{i}")
-        parts.append(f"count(*) FILTER (WHERE {applies} AND coalesce({passes}, FALSE)) AS p{i}")
-    out: list[tuple[Check, CheckResult, str | None]] = []
+
+    def query(items: Sequence[tuple[Check, str, str]]) -> str:
+        # each predicate is computed once per row (inner SELECT), then counted three ways
+        inner = [f"{sql.row()} AS dq_row_no"]
+        outer = []
+        for i, (_check, applies, passes) in enumerate(items):
+            inner.append(f"coalesce({applies}, FALSE) AS a{i}, coalesce({passes}, FALSE) AS p{i}")
+            outer.append(
+                f"count(*) FILTER (WHERE a{i}), count(*) FILTER (WHERE a{i} AND p{i}), "
+                f"min(dq_row_no, {MAX_EXAMPLES}) FILTER (WHERE a{i} AND NOT p{i})"
+            )
+        return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {sql.table})"
+
+    out: list[tuple[Check, CheckResult, list[int]]] = []
     try:
-        row = con.execute(f"SELECT {', '.join(parts)} FROM {sql.table}").fetchall()[0]
+        row = con.execute(query(preds)).fetchall()[0]
     except Exception:
         row = None
     for i, (check, applies, passes) in enumerate(preds):
-        where = f"SELECT rowid AS __row, * FROM {sql.table} WHERE {applies} AND NOT coalesce({passes}, FALSE)"
         if row is not None:
-            out.append((check, CheckResult(check, int(row[2 * i]), int(row[2 * i + 1])), where))
-            continue
-        try:
-            one = con.execute(
-                f"SELECT count(*) FILTER (WHERE {applies}), "
-                f"count(*) FILTER (WHERE {applies} AND coalesce({passes}, FALSE)) FROM {sql.table}"
-            ).fetchall()[0]
-            out.append((check, CheckResult(check, int(one[0]), int(one[1])), where))
-        except Exception as exc:
-            out.append((check, _failed(check, exc), None))
+            found = row[3 * i : 3 * i + 3]
+        else:
+            try:
+                found = con.execute(query([(check, applies, passes)])).fetchall()[0]
+            except Exception as exc:
+                out.append((check, _failed(check, exc), []))
+                continue
+        out.append(
+            (check, CheckResult(check, int(found[0]), int(found[1])), [int(r) for r in found[2] or []])
+        )
     return out
 
 
@@ -180,23 +204,43 @@ class _Masker:
         return self.decided[column]
 
 
-def _examples(con: Any, sql: Sql, check: Check, where: str, masker: _Masker) -> list[dict[str, Any]]:
-    names = list(check.columns) + [c for c in sql.types if c not in check.columns]
-    names = names[: max(EXAMPLE_COLUMNS, len(check.columns))]
+def _attach_examples(
+    con: Any, sql: Sql, results: Sequence[CheckResult], failing: Mapping[str, list[int]], masker: _Masker
+) -> None:
+    """Fetch every failing example row of every check in one query, then give each check its rows,
+    its own columns first, sensitive values masked."""
+    wanted = sorted(
+        {n for r in results if r.failed > 0 and r.error is None for n in failing.get(r.check.key, [])}
+    )
+    if not wanted:
+        return
+    names = list(sql.types)
     cols = ", ".join(sql.ident(n) for n in names)
+    numbers = ", ".join(str(n) for n in wanted)
     try:
-        rows = con.execute(f"SELECT __row, {cols} FROM ({where}) LIMIT {MAX_EXAMPLES}").fetchall()
+        fetched = con.execute(
+            f"SELECT {sql.row()}, {cols} FROM {sql.table} WHERE {sql.row()} IN ({numbers})"
+        ).fetchall()
     except Exception:
-        return []
-    texts = [[render(v) for v in row[1:]] for row in rows]
-    masked = {n for i, n in enumerate(names) if masker.masked(n, [t[i] for t in texts])}
-    out = []
-    for row, values in zip(rows, texts, strict=True):
-        item: dict[str, Any] = {"__row": int(row[0]) + 1}
-        for name, value in zip(names, values, strict=True):
-            item[name] = mask_value(value) if value is not None and name in masked else value
-        out.append(item)
-    return out
+        return
+    by_row = {int(r[0]): dict(zip(names, (render(v) for v in r[1:]), strict=True)) for r in fetched}
+    for result in results:
+        rows = [by_row[n] for n in failing.get(result.check.key, []) if n in by_row]
+        if result.failed == 0 or result.error is not None or not rows:
+            continue
+        shown = list(result.check.columns) + [c for c in names if c not in result.check.columns]
+        shown = shown[: max(EXAMPLE_COLUMNS, len(result.check.columns))]
+        masked = {c for c in shown if masker.masked(c, [r.get(c) for r in rows])}
+        numbers_of = [n for n in failing[result.check.key] if n in by_row]
+        result.examples = [
+            {"__row": n + 1}
+            | {
+                c: (mask_value(v) if v is not None and c in masked else v)
+                for c in shown
+                for v in [row.get(c)]
+            }
+            for n, row in zip(numbers_of, rows, strict=True)
+        ]
 
 
 def report(

@@ -60,43 +60,76 @@ def connect(memory_limit: str, tmp: str) -> Any:
 
 
 def load(
-    con: Any, connector: Any, table: str, relation: str, on_rows: Callable[[int], None] | None = None
+    con: Any,
+    connector: Any,
+    table: str,
+    relation: str,
+    on_rows: Callable[[int], None] | None = None,
+    typed: Collection[str] | None = None,
 ) -> int:
-    """Stream ``table`` of an open connector into DuckDB table ``relation``; returns its rows."""
+    """Stream ``table`` of an open connector into DuckDB table ``relation`` and type its text
+    columns ``typed`` (None: all); returns its rows."""
     import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
     stream = connector.open(table)
-    seen = 0
-
-    def batches() -> Any:
-        nonlocal seen
-        for batch in stream.batches:
-            seen += batch.num_rows
-            if on_rows is not None:
-                on_rows(seen)
-            yield batch
-
+    batches = []
     try:
-        reader = pa.RecordBatchReader.from_batches(stream.schema, batches())
-        con.register("dq_stream", reader)
-        try:
-            con.execute(f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM dq_stream")
-        finally:
-            con.unregister("dq_stream")
+        for batch in stream.batches:
+            batches.append(batch)
+            if on_rows is not None:
+                on_rows(sum(b.num_rows for b in batches))
+        data = pa.Table.from_batches(batches, schema=stream.schema)
     finally:
         stream.close()
-    type_text_columns(con, relation)
+    # the row number travels with the rows (failing examples name it); a DuckDB table is scanned
+    # faster than the Arrow table it is copied from, and the copy is cheap next to twenty checks
+    data = data.append_column(engine.ROW_COLUMN, pa.array(range(data.num_rows), type=pa.int64()))
+    con.register("dq_arrow", data)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM dq_arrow")
+    finally:
+        con.unregister("dq_arrow")
+    del data
+    type_text_columns(con, relation, typed)
     return int(con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
 
 
-def type_text_columns(con: Any, relation: str) -> dict[str, str]:
-    """Give text columns the type all their values read as; returns column → new type."""
+# checks that read a column as a number or a time: only their columns are worth typing
+TYPED_CHECKS = frozenset({"between", "expression", "ordered", "lag", "fresh_within", "cross_total"})
+_PROBE_ROWS = 10_000
+
+
+def type_text_columns(con: Any, relation: str, only: Collection[str] | None = None) -> dict[str, str]:
+    """Give text columns (all of them, or ``only`` these) the type all their values read as: BIGINT,
+    DOUBLE, DATE or TIMESTAMP; returns column → new type. A first probe of 10,000 rows rules most
+    columns out; the survivors are confirmed over every row."""
     from dataasset.quality.checks import Sql
 
     types = engine.describe(con, relation)
-    text = [c for c, t in types.items() if t == "VARCHAR"]
+    text = [c for c, t in types.items() if t == "VARCHAR" and (only is None or c in only)]
     if not text:
         return {}
+    probe = _type_candidates(con, f"(SELECT * FROM {relation} LIMIT {_PROBE_ROWS})", text)
+    candidates = {c: t for c, t in probe.items() if t is not None}
+    if not candidates:
+        return {}
+    confirmed = _type_candidates(con, relation, list(candidates))
+    changes = {c: t for c, t in confirmed.items() if t is not None}
+    if changes:
+        select = ", ".join(
+            f"TRY_CAST(nullif(trim({Sql.ident(c)}), '') AS {changes[c]}) AS {Sql.ident(c)}"
+            if c in changes
+            else Sql.ident(c)
+            for c in types
+        )
+        row = Sql.ident(engine.ROW_COLUMN)
+        con.execute(f"CREATE OR REPLACE TABLE {relation} AS SELECT {select}, {row} FROM {relation}")
+    return changes
+
+
+def _type_candidates(con: Any, relation: str, text: list[str]) -> dict[str, str | None]:
+    from dataasset.quality.checks import Sql
+
     parts = []
     for i, name in enumerate(text):
         c = f"trim({Sql.ident(name)})"
@@ -116,28 +149,22 @@ def type_text_columns(con: Any, relation: str) -> dict[str, str]:
             f"OR regexp_matches({c}, '^[+]|[eE]|^-?\\.|\\.$'))) AS z{i}",
         ]
     row = con.execute(f"SELECT {', '.join(parts)} FROM {relation}").fetchall()[0]
-    changes: dict[str, str] = {}
+    out: dict[str, str | None] = {}
     for i, name in enumerate(text):
         n, bad_int, bad_dbl, bad_date, bad_ts, odd_number = (int(v) for v in row[6 * i : 6 * i + 6])
+        kind: str | None = None
         if n == 0:
-            continue
-        if bad_int == 0 and odd_number == 0:
-            changes[name] = "BIGINT"
+            kind = None
+        elif bad_int == 0 and odd_number == 0:
+            kind = "BIGINT"
         elif bad_dbl == 0 and odd_number == 0:
-            changes[name] = "DOUBLE"
+            kind = "DOUBLE"
         elif bad_date == 0:
-            changes[name] = "DATE"
+            kind = "DATE"
         elif bad_ts == 0:
-            changes[name] = "TIMESTAMP"
-    if changes:
-        select = ", ".join(
-            f"TRY_CAST(nullif(trim({Sql.ident(c)}), '') AS {changes[c]}) AS {Sql.ident(c)}"
-            if c in changes
-            else Sql.ident(c)
-            for c in types
-        )
-        con.execute(f"CREATE OR REPLACE TABLE {relation} AS SELECT {select} FROM {relation}")
-    return changes
+            kind = "TIMESTAMP"
+        out[name] = kind
+    return out
 
 
 def read_rules(rules: str | Path) -> Any:
@@ -178,19 +205,31 @@ def run(target: str, document: Any, options: RunOptions) -> QualityReport:
         measured = {"connect_seconds": time.monotonic() - t0}
         try:
             name = _main_table(options.table or unchecked.table, offered)
-            rows = load(con, connector, name, MAIN, options.on_rows)
+            typed = {col for c in unchecked.checks if c.check in TYPED_CHECKS for col in c.columns}
+            rows = load(con, connector, name, MAIN, options.on_rows, typed)
             tables: dict[str, list[str]] = {}
             relations: dict[str, str] = {}
             for i, other in enumerate(unchecked.other_tables):
                 relation = f"dq_other_{i}"
+                wanted = {
+                    str(c.params.get("other_column"))
+                    for c in unchecked.checks
+                    if c.check == "cross_total" and c.params.get("table") == other
+                }
                 if other in options.refs:
                     ref = open_source(options.refs[other], {"name": other})
                     try:
-                        load(con, ref, _main_table(other, [t.name for t in ref.tables()]), relation)
+                        load(
+                            con,
+                            ref,
+                            _main_table(other, [t.name for t in ref.tables()]),
+                            relation,
+                            typed=wanted,
+                        )
                     finally:
                         ref.close()
                 elif other in offered:
-                    load(con, connector, other, relation)
+                    load(con, connector, other, relation, typed=wanted)
                 else:
                     continue  # parse_document below names the missing table
                 relations[other] = relation

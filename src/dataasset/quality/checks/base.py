@@ -155,6 +155,11 @@ class Sql:
     tables: Mapping[str, str] = field(default_factory=dict)  # other table (as the rules name it) → relation
     other_types: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     now: datetime | None = None
+    row_column: str | None = None  # a column holding the 0-based row number (else DuckDB's rowid)
+
+    def row(self, alias: str = "") -> str:
+        prefix = f"{alias}." if alias else ""
+        return prefix + (self.ident(self.row_column) if self.row_column else "rowid")
 
     @staticmethod
     def ident(name: str) -> str:
@@ -223,7 +228,11 @@ class Counted:
     checked: int
     passed: int
     detail: str = ""
-    failing_sql: str | None = None  # a SELECT of failing rows (the engine adds the LIMIT)
+    failing_sql: str | None = None  # a SELECT of failing rows with their number as dq_row_no
+
+    @property
+    def failed(self) -> int:
+        return self.checked - self.passed
 
 
 class CheckType:

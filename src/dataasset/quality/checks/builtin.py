@@ -308,7 +308,9 @@ class Unique(CheckType):
         checked, passed, groups = int(row[0]), int(row[1]), int(row[2])
         dup = f"SELECT {keys} FROM {sql.table} WHERE {present} GROUP BY {keys} HAVING count(*) > 1"
         on = " AND ".join(f"{sql.col(c, 't')} = {sql.col(c, 'd')}" for c in check.columns)
-        failing = f"SELECT t.rowid AS __row, t.* FROM {sql.table} t JOIN ({dup} LIMIT 20) d ON {on}"
+        failing = (
+            f"SELECT {sql.row('t')} AS dq_row_no, t.* FROM {sql.table} t JOIN ({dup} LIMIT 20) d ON {on}"
+        )
         return Counted(checked, passed, f"{groups:,} 个取值重复出现" if groups else "", failing)
 
 
@@ -460,7 +462,7 @@ class ForeignKey(CheckType):
             f"ON trim({sql.text(c, 't')}) = r.k WHERE {sql.present(c, 't')}"
         ).fetchall()[0]
         failing = (
-            f"SELECT t.rowid AS __row, t.* FROM {sql.table} t WHERE {sql.present(c, 't')} "
+            f"SELECT {sql.row('t')} AS dq_row_no, t.* FROM {sql.table} t WHERE {sql.present(c, 't')} "
             f"AND trim({sql.text(c, 't')}) NOT IN ({keys})"
         )
         return Counted(int(row[0]), int(row[1]), "", failing)
@@ -500,7 +502,7 @@ class Matches(CheckType):
         same = f"(o.lo = o.hi AND o.lo = {value})"
         base = f"FROM {sql.table} t JOIN ({other}) o ON trim({sql.text(p['key'], 't')}) = o.k WHERE {where}"
         row = con.execute(f"SELECT count(*), count(*) FILTER (WHERE {same}) {base}").fetchall()[0]
-        failing = f"SELECT t.rowid AS __row, t.* {base} AND NOT coalesce({same}, FALSE)"
+        failing = f"SELECT {sql.row('t')} AS dq_row_no, t.* {base} AND NOT coalesce({same}, FALSE)"
         return Counted(int(row[0]), int(row[1]), "", failing)
 
 
