@@ -76,6 +76,7 @@ def worker(
 ) -> None:
     """单独运行后台任务（扫描、定期清查）；serve 已自带一个，此命令用于多机或 Redis 部署。"""
     import dataasset.discovery.service  # noqa: F401  (declares the tasks)
+    import dataasset.quality.service  # noqa: F401
     from dataasset.core import jobs
 
     settings = get_settings()

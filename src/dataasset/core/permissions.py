@@ -29,6 +29,9 @@ READ = "read"
 _WORKFLOW = frozenset({"workflow.read", "workflow.act", "file.upload", "sharing.request"})
 # discovery: read sources and scans; manage them (add, scan, override a grade)
 _DISCOVERY = frozenset({"discovery.read", "discovery.manage"})
+# quality: read scores, rules and issues; manage rule sets and runs; rectify the issues of one's
+# own organisation (谁生产、谁治理)
+_QUALITY = frozenset({"quality.read", "quality.manage", "quality.rectify"})
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.PLATFORM_ADMIN: frozenset(
         {
@@ -42,7 +45,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         }
     )
     | _WORKFLOW
-    | _DISCOVERY,
+    | _DISCOVERY
+    | _QUALITY,
     # a regulator reads approvals in its region and acts only at steps naming regulator_of_holder
     Role.REGULATOR: frozenset(
         {
@@ -52,18 +56,22 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "workflow.read",
             "workflow.act",
             "discovery.read",
+            "quality.read",
         }
     ),
     Role.CHIEF_DATA_OFFICER: frozenset(
         {"catalog.read", "catalog.write", "catalog.import", "organisation.read", "user.read", "user.manage"}
     )
     | _WORKFLOW
-    | _DISCOVERY,
+    | _DISCOVERY
+    | _QUALITY,
     Role.DATA_ADMIN: frozenset({"catalog.read", "catalog.write", "catalog.import", "organisation.read"})
     | _WORKFLOW
-    | _DISCOVERY,
-    Role.FINANCE: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,
-    Role.APPRAISER: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,
+    | _DISCOVERY
+    | _QUALITY,
+    # finance and appraisers read quality scores (they feed valuation's quality factor)
+    Role.FINANCE: frozenset({"catalog.read", "organisation.read", "quality.read"}) | _WORKFLOW,
+    Role.APPRAISER: frozenset({"catalog.read", "organisation.read", "quality.read"}) | _WORKFLOW,
     Role.EXCHANGE_REVIEWER: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,
     Role.DATA_MERCHANT: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,
     Role.OPERATOR: frozenset({"catalog.read", "organisation.read"}) | _WORKFLOW,

@@ -15,7 +15,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,6 +50,9 @@ _DB_SCHEMES = re.compile(r"^(postgresql|postgres|mysql)(\+\w+)?://", re.I)
 _FILE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".parquet", ".jsonl", ".ndjson", ".db", ".sqlite"}
 _SCHEDULE_STEP = {"daily": timedelta(days=1), "weekly": timedelta(days=7), "monthly": timedelta(days=30)}
 _PROGRESS_EVERY_S = 0.5
+# called in the transaction that stores a succeeded scan (a domain above discovery, e.g. quality,
+# registers here what follows a re-scan; discovery imports none of them)
+AFTER_SCAN: list[Callable[[Session, Actor, Scan], None]] = []
 
 
 # ---------------------------------------------------------------- data sources
@@ -783,6 +786,8 @@ def _store_results(
     scan.summary = summary
     session.flush()
     _record(session, actor, "discovery.scan.succeeded", "discovery_scan", scan.id, _scan_state(scan))
+    for hook in AFTER_SCAN:
+        hook(session, actor, scan)
 
 
 def _card_name(source: str, table: str) -> str:

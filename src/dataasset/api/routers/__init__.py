@@ -8,6 +8,7 @@ from dataasset.api.routers import (
     files,
     meta,
     organisations,
+    quality,
     sharing,
     users,
     workflow,
@@ -15,4 +16,4 @@ from dataasset.api.routers import (
 
 ROUTERS = [meta.router, auth.router, organisations.router, users.router, catalog.router]
 ROUTERS += [sharing.router, workflow.router, files.router]
-ROUTERS += [evidence.router, discovery.router]
+ROUTERS += [evidence.router, discovery.router, quality.router]
