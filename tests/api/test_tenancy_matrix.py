@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from dataasset.catalog import service as catalog
 from dataasset.catalog.enums import Industry
 from dataasset.catalog.schemas import AssetCardCreate
 from dataasset.core import evidence, files
+from dataasset.core.db import utcnow
 from dataasset.core.enums import Role
 from dataasset.core.models import EvidenceEntry, Organisation, User
 from dataasset.core.permissions import Actor
@@ -34,6 +36,7 @@ from dataasset.core.workflow import engine as workflow
 from dataasset.discovery import service as discovery
 from dataasset.discovery.models import Scan, ScanColumn, ScanTable
 from dataasset.discovery.schemas import DataSourceCreate
+from dataasset.quality.models import QualityIssue, QualityRuleSet, QualityRun
 from dataasset.settings import Settings
 from tests.catalog.test_excel import GOOD, workbook
 from tests.conftest import SECRET
@@ -159,7 +162,59 @@ def _discovery(db: Session, org: Organisation, card_id: int, var_dir: Path) -> d
     db.add(column)
     db.flush()
     evidence.record(db, member, "discovery.scan.succeeded", "discovery_scan", scan.id, {"matrix": True})
-    return {"source_id": source.id, "scan_id": scan.id, "table_id": table.id, "column_id": column.id}
+    ids = {"source_id": source.id, "scan_id": scan.id, "table_id": table.id, "column_id": column.id}
+    return ids | _quality(db, org, card_id, source.id, member)
+
+
+def _quality(db: Session, org: Organisation, card_id: int, source_id: int, member: Actor) -> dict[str, int]:
+    """A rule set on that table with one finished run that failed its check, and the open issue."""
+    rs = QualityRuleSet(
+        organisation_id=org.id,
+        card_id=card_id,
+        source_id=source_id,
+        table_name="t",
+        name="矩阵规则",
+        rules="checks:\n  - {check: not_null, column: c}\n",
+    )
+    db.add(rs)
+    db.flush()
+    check = {"key": "k", "check": "not_null", "title": "c 不为空", "dimension": "completeness", "column": "c"}
+    run = QualityRun(
+        rule_set_id=rs.id,
+        organisation_id=org.id,
+        card_id=card_id,
+        status="succeeded",
+        rule_version=1,
+        rows=2,
+        overall=50.0,
+        dimensions={"completeness": 50.0},
+        checks=[
+            check
+            | {"checked": 2, "passed": 1, "failed": 1, "score": 0.5, "examples": [{"__row": 2, "c": None}]}
+        ],
+        finished_at=utcnow(),
+    )
+    db.add(run)
+    db.flush()
+    issue = QualityIssue(
+        organisation_id=org.id,
+        card_id=card_id,
+        rule_set_id=rs.id,
+        check_key="k",
+        check_title="c 不为空",
+        check_type="not_null",
+        dimension="completeness",
+        column_name="c",
+        opened_run_id=run.id,
+        last_run_id=run.id,
+        deadline=date.today() + timedelta(days=14),
+        failed=1,
+        checked=2,
+    )
+    db.add(issue)
+    db.flush()
+    evidence.record(db, member, "quality.issue.open", "quality_issue", issue.id, {"matrix": True})
+    return {"rule_set_id": rs.id, "run_id": run.id, "issue_id": issue.id}
 
 
 def build_world(db: Session, role: Role, files_dir: Path | None = None) -> World:
@@ -382,6 +437,72 @@ MATRIX.update(
     }
 )
 
+# quality (质量评价): everyone with quality.read (admins, regulators in their region, CDOs, data admins,
+# finance, appraisers) reads their organisation's rules, runs and issues; CDOs, data admins and admins
+# manage rules and runs and rectify issues. Suggestions and validation read discovery's scan too. The
+# order matters: a run is queued (202), so a re-check then finds the rule set busy (409) and so does
+# the DELETE, which stays last.
+_QUALITY_READERS = _DISCOVERY_READERS | {"finance": 200, "appraiser": 200}
+QUALITY_READ = Row(
+    inside=statuses(403, **_QUALITY_READERS),
+    outside=statuses(403, **{k: 404 for k in _QUALITY_READERS} | {"platform_admin": 200}),
+)
+
+
+def _quality_manage(ok: int) -> Row:
+    managers = {"platform_admin": ok, "chief_data_officer": ok, "data_admin": ok}
+    return Row(
+        inside=statuses(403, **managers),
+        outside=statuses(403, **{k: 404 for k in _QUALITY_READERS} | {"platform_admin": ok}),
+    )
+
+
+def _with(row: Row, body: Body) -> Row:
+    return Row(**row.__dict__ | {"body": body})
+
+
+MATRIX.update(
+    {
+        ("GET", "/api/quality/rule-sets/{rule_set_id}"): QUALITY_READ,
+        ("GET", "/api/quality/runs/{run_id}"): QUALITY_READ,
+        ("GET", "/api/quality/issues/{issue_id}"): QUALITY_READ,
+        ("GET", "/api/quality/cards/{card_id}"): QUALITY_READ,
+        ("GET", "/api/quality/cards/{card_id}/report.xlsx"): QUALITY_READ,
+        ("GET", "/api/quality/cards/{card_id}/report.pdf"): QUALITY_READ,
+        ("GET", "/api/quality/tables/{table_id}/suggestions"): DISCOVERY_READ,
+        ("POST", "/api/quality/rule-sets/validate"): Row(
+            inside=statuses(403, platform_admin=200, chief_data_officer=200, data_admin=200),
+            outside=statuses(403, platform_admin=200, chief_data_officer=404, data_admin=404),
+            body=lambda w, s: {"source_id": w.ids(s)["source_id"], "table": "t", "rules": "checks: []\n"},
+        ),
+        ("POST", "/api/quality/rule-sets"): Row(
+            inside=statuses(403, platform_admin=201, chief_data_officer=201, data_admin=201),
+            outside=statuses(403, platform_admin=201, regulator=404, chief_data_officer=404, data_admin=404),
+            body=lambda w, s: {
+                "source_id": w.ids(s)["source_id"],
+                "table": "t",
+                "name": "矩阵新规则",
+                "rules": "checks:\n  - {check: not_null, column: c}\n",
+            },
+        ),
+        ("PATCH", "/api/quality/rule-sets/{rule_set_id}"): _with(
+            _quality_manage(200), lambda w, s: {"name": "矩阵改名"}
+        ),
+        ("POST", "/api/quality/rule-sets/{rule_set_id}/runs"): _quality_manage(202),
+        ("POST", "/api/quality/issues/{issue_id}/rectify"): _with(
+            _quality_manage(200), lambda w, s: {"note": "矩阵整改", "recheck": False}
+        ),
+        ("POST", "/api/quality/issues/{issue_id}/recheck"): _quality_manage(409),  # a run is queued
+        ("POST", "/api/quality/issues/{issue_id}/assign"): _with(
+            _quality_manage(200), lambda w, s: {"department": "矩阵部门"}
+        ),
+        ("POST", "/api/quality/issues/{issue_id}/comments"): _with(
+            _quality_manage(200), lambda w, s: {"comment": "矩阵备注"}
+        ),
+        ("DELETE", "/api/quality/rule-sets/{rule_set_id}"): _quality_manage(409),  # a run is queued
+    }
+)
+
 # List endpoints: (path, query for the inside record, which id to look for) → who sees inside/outside rows.
 LISTS: dict[str, tuple[str, dict[Role, bool], dict[Role, bool]]] = {
     "/api/catalog/assets": ("card_id", dict.fromkeys(ALL, True), {r: r == ADMIN for r in ALL}),
@@ -399,6 +520,21 @@ LISTS: dict[str, tuple[str, dict[Role, bool], dict[Role, bool]]] = {
         {r: r.value in _DISCOVERY_READERS for r in ALL},
         {r: r == ADMIN for r in ALL},
     ),
+    "/api/quality/rule-sets": (
+        "rule_set_id",
+        {r: r.value in _QUALITY_READERS for r in ALL},
+        {r: r == ADMIN for r in ALL},
+    ),
+    "/api/quality/runs": (
+        "run_id",
+        {r: r.value in _QUALITY_READERS for r in ALL},
+        {r: r == ADMIN for r in ALL},
+    ),
+    "/api/quality/issues": (
+        "issue_id",
+        {r: r.value in _QUALITY_READERS for r in ALL},
+        {r: r == ADMIN for r in ALL},
+    ),
 }
 # Routes with no record in the path or body: every signed-in role may call them; what they return
 # is scoped (checked below for the export and the stats).
@@ -407,6 +543,11 @@ OPEN_TO_SIGNED_IN = {
     ("GET", "/api/catalog/stats"),
     ("GET", "/api/catalog/export"),
     ("GET", "/api/catalog/import/template"),
+    ("GET", "/api/quality/check-types"),
+    ("GET", "/api/quality/inbox"),  # counts of the caller's reach
+    ("GET", "/api/quality/organisations"),  # rows of the caller's reach (regulators: their region)
+    ("GET", "/api/quality/settings"),
+    ("PUT", "/api/quality/settings"),  # the caller's own organisation only
 }
 PUBLIC = {
     ("GET", "/api/health"),

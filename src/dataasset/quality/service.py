@@ -178,8 +178,8 @@ def validate_rules(
     session: Session, actor: Actor, source_id: int, table: str, text: str
 ) -> tuple[RuleSet | None, list[dict[str, Any]], bool]:
     """Parse a rule file against what discovery knows of the table: ``(rules or None, problems,
-    columns_known)``."""
-    require(actor, "quality.read")
+    columns_known)``. For those who edit rules (a POST that writes nothing)."""
+    require(actor, "quality.manage")
     source = discovery.get_source(session, actor, source_id)
     columns, others = _known_columns(session, source, table)
     try:

@@ -194,10 +194,8 @@ def validate_rules(body: RulesValidate, actor: CurrentActor, session: DbSession)
     )
 
 
-@router.get("/suggestions")
-def suggest_rules(
-    actor: CurrentActor, session: DbSession, table_id: Annotated[int, Query(ge=1, le=2_147_483_647)]
-) -> Suggestion:
+@router.get("/tables/{table_id}/suggestions")
+def suggest_rules(table_id: Id, actor: CurrentActor, session: DbSession) -> Suggestion:
     """根据清查结果（某次扫描中的一张表）生成建议规则，供审阅后保存。"""
     table, text, checks = service.suggest_rules(session, actor, table_id)
     return Suggestion(
