@@ -133,10 +133,11 @@ def demo(
 
     jobs.configure(settings, factory, immediate=True)  # the demo's scans run here, not in a worker
     scans = demo_data.load_discovery(factory, settings)
+    runs = demo_data.load_quality(factory, settings)
     engine.dispose()
     console.print(
         f"[green]演示数据已加载[/green]：{counts['organisations']} 个单位，{counts['users']} 个用户，"
-        f"{counts['asset_cards']} 张数据资产卡片，{scans} 次数据盘点扫描"
+        f"{counts['asset_cards']} 张数据资产卡片，{scans} 次数据盘点扫描，{runs} 次数据质量检查"
     )
     _print_logins()
 

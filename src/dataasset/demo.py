@@ -18,6 +18,7 @@ from dataasset.catalog.enums import AccountingStatus, RegistrationStatus, Sharin
 from dataasset.catalog.models import AssetCard
 from dataasset.catalog.schemas import (
     AssetCardCreate,
+    AssetCardUpdate,
     BasicInfo,
     ManagementIn,
     RightsInfo,
@@ -755,3 +756,101 @@ def load_discovery(factory: sessionmaker[Session], settings: Settings) -> int:
         discovery.run_scan(factory, settings, scan_id)
         scans += 1
     return scans
+
+
+def load_quality(factory: sessionmaker[Session], settings: Settings) -> int:
+    """The demo's quality evaluation (质量评价), on the tables the discovery demo scanned: 湘能's
+    data administrator saves the suggested rules of the customer file plus two business rules, runs
+    them (the failing checks open issues for 客户服务部), rectifies one and asks for a re-check,
+    which still fails (the file was not corrected) and reopens it; the equipment workbook's
+    inspection sheet is checked against its transformer sheet and passes. Returns the runs."""
+    from dataasset.discovery.models import DataSource, ScanTable
+    from dataasset.quality import service as quality
+    from dataasset.quality.models import QualityIssue, QualityRun
+    from dataasset.quality.schemas import RuleSetCreate
+
+    with transaction(factory) as session:
+        user = session.scalar(select(User).where(User.username == "xn_admin"))
+        assert user is not None
+        actor = load_actor(session, user.id)
+        tables = {
+            t.name: (t.id, t.source_id, t.card_id)
+            for t in session.scalars(
+                select(ScanTable)
+                .join(DataSource, DataSource.id == ScanTable.source_id)
+                .order_by(ScanTable.id)
+            )
+        }
+        for card_id in sorted({c for _, _, c in tables.values() if c is not None}):
+            card = session.get(AssetCard, card_id)
+            if card is not None and not card.owning_department:  # who produces it, fixes it
+                department = "客户服务部" if "客户" in card.name else "运维检修部"
+                patch = AssetCardUpdate.model_validate(
+                    {"version": card.version, "basic": {"owning_department": department}}
+                )
+                catalog.update_card(session, actor, card.id, patch)
+    customers = next((k for k in tables if "客户" in k), None)
+    rule_sets: list[int] = []
+    with transaction(factory) as session:
+        if customers is not None:
+            table_id, source_id, _card = tables[customers]
+            _t, suggested, _checks = quality.suggest_rules(session, actor, table_id)
+            extra = (
+                "  - {check: between, column: 用电量, min: 0, max: 800, name: 月用电量不超过 800 千瓦时}\n"
+                "  - {check: not_blank, column: 备注, dimension: completeness}\n"
+                "  - {check: pattern, column: 客户编号, regex: 'C[0-9]{6}', standard: 客户编号编码规则}\n"
+            )
+            rule_sets.append(
+                quality.create_rule_set(
+                    session,
+                    actor,
+                    RuleSetCreate(
+                        source_id=source_id,
+                        table=customers,
+                        name="客户档案质量规则",
+                        rules=suggested + extra,
+                        schedule="weekly",
+                    ),
+                ).id
+            )
+        if "巡检记录" in tables and "变压器" in tables:
+            _tid, source_id, _card = tables["巡检记录"]
+            rules = (
+                "table: 巡检记录\nchecks:\n"
+                "  - {check: not_null, column: 工单号}\n"
+                "  - {check: unique, columns: [工单号]}\n"
+                "  - {check: foreign_key, column: 设备编号, table: 变压器, ref_column: 设备编号}\n"
+                "  - {check: allowed_values, column: 结论, values: [正常, 油位偏低, 需复检]}\n"
+                "  - {check: valid_type, column: 联系电话, type: cn_mobile}\n"
+                "  - {check: reachable, seconds: 10}\n"
+            )
+            rule_sets.append(
+                quality.create_rule_set(
+                    session,
+                    actor,
+                    RuleSetCreate(
+                        source_id=source_id, table="巡检记录", name="巡检记录质量规则", rules=rules
+                    ),
+                ).id
+            )
+    for rule_set_id in rule_sets:
+        with transaction(factory) as session:
+            run_id = quality.request_run(session, actor, rule_set_id).id
+        quality.execute_run(factory, settings, run_id)
+    if rule_sets:
+        with transaction(factory) as session:
+            issue = session.scalars(
+                select(QualityIssue)
+                .where(QualityIssue.rule_set_id == rule_sets[0], QualityIssue.check_type == "between")
+                .limit(1)
+            ).first()
+            issue_id = issue.id if issue is not None else None
+            if issue_id is not None:
+                quality.assign(session, actor, issue_id, "客户服务部", None, "请核对抄表数据")
+                quality.rectify(session, actor, issue_id, "已通知营业厅复核异常抄表记录", recheck=True)
+        with transaction(factory) as session:
+            queued = session.scalars(select(QualityRun.id).where(QualityRun.status == "queued")).all()
+        for run_id in queued:
+            quality.execute_run(factory, settings, run_id)
+    with transaction(factory) as session:
+        return int(session.scalar(select(func.count()).select_from(QualityRun)) or 0)
