@@ -32,6 +32,7 @@ def test_migrate_then_demo_then_demo_if_empty(var_env: Path) -> None:
     first = runner.invoke(app, ["demo"])
     assert first.exit_code == 0, first.output
     assert "演示数据已加载" in first.output and "xn_admin" in first.output
+    assert "3 次数据质量检查" in first.output.replace("\n", "")
     again = runner.invoke(app, ["demo", "--if-empty"])
     assert again.exit_code == 0 and "跳过" in again.output
     reset = runner.invoke(app, ["demo"])
