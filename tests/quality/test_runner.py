@@ -85,6 +85,9 @@ def test_parquet_with_a_reference_table_from_another_file(tmp_path: Path) -> Non
         RunOptions(refs={"regions": str(tmp_path / "regions.parquet")}),
     )
     assert got(report) == [(4, 3), (5, 4)]
+    # DuckDB read the file itself (the fast path): row numbers still follow the file
+    assert [e["__row"] for e in report.results[0].examples] == [3]
+    assert [e["__row"] for e in report.results[1].examples] == [5]
     with pytest.raises(RuleError) as caught:
         run(str(tmp_path / "main.parquet"), load_yaml(rules), RunOptions())
     assert "没有表“regions”" in caught.value.problems[0].message

@@ -22,6 +22,7 @@ from typing import Any
 from dataasset.discovery.connectors import open_source
 from dataasset.discovery.types import UNREACHABLE, DiscoveryError
 from dataasset.quality import engine, scoring
+from dataasset.quality.checks import Sql
 from dataasset.quality.rules import load_yaml, parse_document
 from dataasset.quality.types import CheckResult, QualityError, QualityReport, RuleSet
 
@@ -55,8 +56,13 @@ def connect(memory_limit: str, tmp: str) -> Any:
             "autoload_known_extensions": False,
         },
     )
-    con.execute("SET enable_external_access = false")
     return con
+
+
+def seal(con: Any) -> None:
+    """No file or network access from here on (the checks run after this), and no way back."""
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
 
 
 def load(
@@ -71,6 +77,19 @@ def load(
     columns ``typed`` (None: all); returns its rows."""
     import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
+    if getattr(connector, "name", "") == "parquet":
+        # DuckDB reads a Parquet file itself, in parallel and without an Arrow copy (the connector
+        # has already opened it, so a broken file was refused with its Chinese message)
+        path = Sql.literal(str(connector.path))
+        con.execute(
+            f"CREATE OR REPLACE TABLE {relation} AS SELECT * EXCLUDE (file_row_number), "
+            f"file_row_number AS {Sql.ident(engine.ROW_COLUMN)} FROM read_parquet({path}, file_row_number = true)"
+        )
+        type_text_columns(con, relation, typed)
+        rows = int(con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
+        if on_rows is not None:
+            on_rows(rows)
+        return rows
     stream = connector.open(table)
     batches = []
     try:
@@ -103,8 +122,6 @@ def type_text_columns(con: Any, relation: str, only: Collection[str] | None = No
     """Give text columns (all of them, or ``only`` these) the type all their values read as: BIGINT,
     DOUBLE, DATE or TIMESTAMP; returns column → new type. A first probe of 10,000 rows rules most
     columns out; the survivors are confirmed over every row."""
-    from dataasset.quality.checks import Sql
-
     types = engine.describe(con, relation)
     text = [c for c, t in types.items() if t == "VARCHAR" and (only is None or c in only)]
     if not text:
@@ -128,8 +145,6 @@ def type_text_columns(con: Any, relation: str, only: Collection[str] | None = No
 
 
 def _type_candidates(con: Any, relation: str, text: list[str]) -> dict[str, str | None]:
-    from dataasset.quality.checks import Sql
-
     parts = []
     for i, name in enumerate(text):
         c = f"trim({Sql.ident(name)})"
@@ -238,6 +253,7 @@ def run(target: str, document: Any, options: RunOptions) -> QualityReport:
                 tables.setdefault(other, [])
         finally:
             connector.close()
+        seal(con)
         columns = list(engine.describe(con, MAIN))
         known = {t: cols for t, cols in tables.items() if t in relations} | {
             t: [] for t in offered if t not in relations

@@ -189,11 +189,12 @@ class Sql:
         return "other"
 
     def present(self, name: str, alias: str = "", types: Mapping[str, str] | None = None) -> str:
-        """The value is there: not NULL and, for text, not blank (what every non-completeness check
-        skips on)."""
+        """The value is there: not NULL and, for text, not the empty string (what every check but
+        the completeness ones skips). A value of spaces is there: a dirty value, not a missing one
+        (``not_blank`` is the check that refuses it)."""
         c = self.col(name, alias)
         if self.kind(name, types) == "text":
-            return f"({c} IS NOT NULL AND trim({c}) <> '')"
+            return f"({c} IS NOT NULL AND {c} <> '')"
         return f"({c} IS NOT NULL)"
 
     def text(self, name: str, alias: str = "", types: Mapping[str, str] | None = None) -> str:
