@@ -83,7 +83,8 @@ def load(
         path = Sql.literal(str(connector.path))
         con.execute(
             f"CREATE OR REPLACE TABLE {relation} AS SELECT * EXCLUDE (file_row_number), "
-            f"file_row_number AS {Sql.ident(engine.ROW_COLUMN)} FROM read_parquet({path}, file_row_number = true)"
+            f"file_row_number AS {Sql.ident(engine.ROW_COLUMN)} "
+            f"FROM read_parquet({path}, file_row_number = true)"
         )
         type_text_columns(con, relation, typed)
         rows = int(con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0])
