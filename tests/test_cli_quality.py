@@ -85,3 +85,10 @@ def test_an_unreadable_source_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "empty.csv").write_bytes(b"")
     done = quality(str(tmp_path / "empty.csv"), "--rules", str(rules))
     assert done.returncode == 1 and "检查失败" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_unknown_engine_is_refused(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES, encoding="utf-8")
+    done = quality(str(tmp_path / "x.csv"), "--rules", str(rules), "--engine", "hadoop")
+    assert done.returncode == 2 and "duckdb、spark" in done.stdout + done.stderr

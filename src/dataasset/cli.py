@@ -75,7 +75,7 @@ def worker(
     workers: Annotated[int, typer.Option(help="工作线程数")] = 2,
 ) -> None:
     """单独运行后台任务（扫描、定期清查）；serve 已自带一个，此命令用于多机或 Redis 部署。"""
-    import dataasset.discovery.service  # noqa: F401  (declares the tasks)
+    import dataasset.discovery.service
     import dataasset.quality.service  # noqa: F401
     from dataasset.core import jobs
 
@@ -408,6 +408,7 @@ def quality_check(
         list[str] | None,
         typer.Option("--ref", help="比对用的另一张表来自另一个文件：表名=路径（可重复）"),
     ] = None,
+    engine: Annotated[str, typer.Option(help="计算引擎：duckdb（单机）或 spark（PySpark）")] = "duckdb",
 ) -> None:
     """按规则文件检查数据质量，给出六个维度的得分与不合格示例（不需要启动服务）。"""
     from dataasset.discovery.types import DiscoveryError
@@ -416,6 +417,9 @@ def quality_check(
 
     if fmt not in ("table", "json"):
         console.print(f"[red]不支持的输出格式 {fmt}[/red]：可选 table、json")
+        raise typer.Exit(2)
+    if engine not in ("duckdb", "spark"):
+        console.print(f"[red]不支持的计算引擎 {engine}[/red]：可选 duckdb、spark")
         raise typer.Exit(2)
     refs: dict[str, str] = {}
     for item in ref or []:
@@ -428,7 +432,7 @@ def quality_check(
     try:
         document = read_rules(rules)
         with err.status("正在检查…", spinner="dots") if fmt == "table" and err.is_terminal else _nothing():
-            report = run(source, document, RunOptions(table=table, refs=refs))
+            report = run(source, document, RunOptions(table=table, refs=refs, engine=engine))
     except RuleError as exc:
         err.print(f"[red]质量规则有误[/red]（{rules}）：", soft_wrap=True)
         for problem in exc.problems:

@@ -42,24 +42,34 @@ def _has_row_column(con: Any, relation: str) -> bool:
     return any(r[0] == ROW_COLUMN for r in con.execute(f"DESCRIBE {relation}").fetchall())
 
 
+def valid_type_checker() -> Callable[[str | None, str | None], bool | None]:
+    """One value → does it pass the type's checks (check digits, dates, gazetteer)?"""
+    today = date.today()
+    checkers: dict[str, Any] = {}
+
+    def valid(code: str | None, value: str | None) -> bool | None:
+        if value is None:
+            return None
+        if code not in DETECTORS:
+            return False
+        checker = checkers.get(code)
+        if checker is None:
+            checker = checkers[code] = DETECTORS[code].checker(
+                Hint(types=(code,), keyword="", text=""), today
+            )
+        return checker is not None and checker.check(normalise(value)) == VALID
+
+    return valid
+
+
 def _valid_type_udf(con: Any) -> None:
     import duckdb
     import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
-    today = date.today()
+    check = valid_type_checker()
 
     def valid(codes: Any, values: Any) -> Any:
-        out = []
-        checkers: dict[str, Any] = {}
-        for code, value in zip(codes.to_pylist(), values.to_pylist(), strict=True):
-            if value is None or code not in DETECTORS:
-                out.append(None if value is None else False)
-                continue
-            checker = checkers.get(code)
-            if checker is None:
-                hint = Hint(types=(code,), keyword="", text="")
-                checker = checkers[code] = DETECTORS[code].checker(hint, today)
-            out.append(checker is not None and checker.check(normalise(value)) == VALID)
+        out = [check(c, v) for c, v in zip(codes.to_pylist(), values.to_pylist(), strict=True)]
         return pa.array(out, type=pa.bool_())
 
     text, boolean = duckdb.sqltype("VARCHAR"), duckdb.sqltype("BOOLEAN")
@@ -85,6 +95,7 @@ def evaluate(
     sensitive: Collection[str] | None = None,
     now: datetime | None = None,
     on_check: Callable[[int, int], None] | None = None,
+    dialect: str = "duckdb",
 ) -> list[CheckResult]:
     """Every check of ``ruleset`` over DuckDB ``relation`` (the other tables it names in ``others``:
     rule-file name → relation). ``sensitive`` columns are masked in examples (None: decided from the
@@ -97,10 +108,15 @@ def evaluate(
         other_types={name: describe(con, rel) for name, rel in others.items()},
         now=now,
         row_column=ROW_COLUMN if _has_row_column(con, relation) else None,
+        dialect=dialect,
     )
     measured = measured or {}
     if any(c.check == "valid_type" for c in ruleset.checks):
-        _valid_type_udf(con)
+        register = getattr(con, "register_valid_type", None)  # the Spark adapter brings its own
+        if register is not None:
+            register(valid_type_checker)
+        else:
+            _valid_type_udf(con)
     results: dict[str, CheckResult] = {}
     failing: dict[str, list[int]] = {}  # check → row numbers of its first failing rows
     total = len(ruleset.checks)
@@ -159,11 +175,13 @@ def _row_results(con: Any, sql: Sql, checks: Sequence[Check]) -> list[tuple[Chec
         outer = []
         for i, (_check, applies, passes) in enumerate(items):
             inner.append(f"coalesce({applies}, FALSE) AS a{i}, coalesce({passes}, FALSE) AS p{i}")
-            outer.append(
-                f"count(*) FILTER (WHERE a{i}), count(*) FILTER (WHERE a{i} AND p{i}), "
-                f"min(dq_row_no, {MAX_EXAMPLES}) FILTER (WHERE a{i} AND NOT p{i})"
+            # DuckDB's min(x, n) keeps the first failing rows in the same pass; Spark has no such
+            # aggregate, so there the examples are a LIMIT query per failing check
+            first = (
+                "NULL" if sql.spark else f"min(dq_row_no, {MAX_EXAMPLES}) FILTER (WHERE a{i} AND NOT p{i})"
             )
-        return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {sql.table})"
+            outer.append(f"count(*) FILTER (WHERE a{i}), count(*) FILTER (WHERE a{i} AND p{i}), {first}")
+        return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {sql.table}) AS r"
 
     out: list[tuple[Check, CheckResult, list[int]]] = []
     try:
@@ -179,9 +197,11 @@ def _row_results(con: Any, sql: Sql, checks: Sequence[Check]) -> list[tuple[Chec
             except Exception as exc:
                 out.append((check, _failed(check, exc), []))
                 continue
-        out.append(
-            (check, CheckResult(check, int(found[0]), int(found[1])), [int(r) for r in found[2] or []])
-        )
+        rows = [int(r) for r in found[2] or []]
+        if sql.spark and int(found[0]) > int(found[1]):
+            fails = f"{applies} AND NOT coalesce({passes}, FALSE)"
+            rows = _first_rows(con, f"SELECT {sql.row()} AS dq_row_no FROM {sql.table} WHERE {fails}")
+        out.append((check, CheckResult(check, int(found[0]), int(found[1])), rows))
     return out
 
 
@@ -215,7 +235,7 @@ def _attach_examples(
     if not wanted:
         return
     names = list(sql.types)
-    cols = ", ".join(sql.ident(n) for n in names)
+    cols = ", ".join(sql.quote(n) for n in names)
     numbers = ", ".join(str(n) for n in wanted)
     try:
         fetched = con.execute(

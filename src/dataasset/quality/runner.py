@@ -38,6 +38,7 @@ class RunOptions:
     weights: Mapping[str, float] | None = None  # organisation's dimension weights
     now: datetime | None = None
     memory_limit: str = "2GB"
+    engine: str = "duckdb"  # "spark": on Spark for the sources it reads (else DuckDB, as discovery does)
     on_check: Callable[[int, int], None] | None = None
     on_rows: Callable[[int], None] | None = None
 
@@ -205,6 +206,11 @@ def check_source(target: str, rules: str | Path, table: str | None = None, **kwa
 
 
 def run(target: str, document: Any, options: RunOptions) -> QualityReport:
+    if options.engine == "spark":
+        from dataasset.quality import spark
+
+        if spark.supports(target, options):
+            return spark.run(target, document, options)
     started = time.monotonic()
     unchecked = parse_document(document)  # the whole file is refused before anything is read
     tmp = tempfile.mkdtemp(prefix="dataasset-quality-")

@@ -462,6 +462,7 @@ def execute_run(factory: sessionmaker[Session], settings: Settings, run_id: int)
                 sensitive=sensitive,
                 weights=weights,
                 memory_limit=settings.scan_memory_limit,
+                engine=settings.scan_engine,
                 on_check=lambda done, total: progress.write(checks_done=done, checks_total=total),
                 on_rows=lambda rows: progress.write(rows_loaded=rows),
             ),

@@ -28,8 +28,10 @@ from dataasset.quality.types import Check, Dimension
 ROW, QUERY, TABLE = "row", "query", "table"
 
 # DuckDB type names (DESCRIBE) grouped by what the checks do with them
+# DuckDB's names, then Spark's (DESCRIBE gives int, bigint, double, decimal(10,2), string, date …)
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-            "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL", "DECIMAL")  # fmt: skip
+            "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "REAL", "DECIMAL",
+            "INT", "LONG", "SHORT", "BYTE")  # fmt: skip
 _TEMPORAL = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS")
 # text forms of dates and times besides ISO 8601 that a time check accepts
 TIME_FORMATS = ("%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%Y%m%d", "%Y%m%d%H%M%S", "%Y年%m月%d日", "%Y.%m.%d")
@@ -156,10 +158,43 @@ class Sql:
     other_types: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     now: datetime | None = None
     row_column: str | None = None  # a column holding the 0-based row number (else DuckDB's rowid)
+    dialect: str = "duckdb"  # or "spark": the same checks as Spark SQL
 
     def row(self, alias: str = "") -> str:
         prefix = f"{alias}." if alias else ""
-        return prefix + (self.ident(self.row_column) if self.row_column else "rowid")
+        return prefix + (self.quote(self.row_column) if self.row_column else "rowid")
+
+    @property
+    def spark(self) -> bool:
+        return self.dialect == "spark"
+
+    def quote(self, name: str) -> str:
+        if self.spark:
+            return "`" + name.replace("`", "``") + "`"
+        return self.ident(name)
+
+    def lit(self, value: Any) -> str:
+        if self.spark and isinstance(value, str):
+            return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return self.literal(value)
+
+    def regex_full(self, expr: str, pattern: str) -> str:
+        """The whole value matches ``pattern`` (RE2 in DuckDB, Java regex in Spark)."""
+        if self.spark:
+            return f"({expr} RLIKE {self.lit('^(?:' + pattern + ')$')})"
+        return f"regexp_full_match({expr}, {self.lit(pattern)})"
+
+    def parse_time(self, expr: str, formats: Sequence[str]) -> str:
+        """``expr`` read with the first strftime format that fits, else NULL."""
+        if self.spark:
+            tries = ", ".join(f"try_to_timestamp({expr}, {self.lit(java_format(f))})" for f in formats)
+            return f"coalesce({tries})" if len(formats) > 1 else tries
+        if len(formats) == 1:
+            return f"try_strptime({expr}, {self.lit(formats[0])})"
+        return f"try_strptime({expr}, [{', '.join(self.lit(f) for f in formats)}])"
+
+    def epoch(self, expr: str) -> str:
+        return f"unix_timestamp({expr})" if self.spark else f"epoch({expr})"
 
     @staticmethod
     def ident(name: str) -> str:
@@ -176,7 +211,7 @@ class Sql:
         return "'" + str(value).replace("'", "''") + "'"
 
     def col(self, name: str, alias: str = "") -> str:
-        return f"{alias}.{self.ident(name)}" if alias else self.ident(name)
+        return f"{alias}.{self.quote(name)}" if alias else self.quote(name)
 
     def kind(self, name: str, types: Mapping[str, str] | None = None) -> str:
         t = (types if types is not None else self.types).get(name, "VARCHAR").upper()
@@ -184,7 +219,7 @@ class Sql:
             return "number"
         if t.startswith(_TEMPORAL):
             return "time"
-        if t == "VARCHAR":
+        if t in ("VARCHAR", "STRING") or t.startswith(("VARCHAR(", "CHAR(")):
             return "text"
         return "other"
 
@@ -199,7 +234,9 @@ class Sql:
 
     def text(self, name: str, alias: str = "", types: Mapping[str, str] | None = None) -> str:
         c = self.col(name, alias)
-        return c if self.kind(name, types) == "text" else f"CAST({c} AS VARCHAR)"
+        if self.kind(name, types) == "text":
+            return c
+        return f"CAST({c} AS {'STRING' if self.spark else 'VARCHAR'})"
 
     def num(self, name: str, alias: str = "", types: Mapping[str, str] | None = None) -> str:
         c = self.col(name, alias)
@@ -214,12 +251,37 @@ class Sql:
         if kind == "time":
             return f"CAST({c} AS TIMESTAMP)"
         t = f"trim({self.text(name, alias, types)})"
-        formats = "[" + ", ".join(self.literal(f) for f in TIME_FORMATS) + "]"
-        return f"coalesce(TRY_CAST({t} AS TIMESTAMP), try_strptime({t}, {formats}))"
+        return f"coalesce(TRY_CAST({t} AS TIMESTAMP), {self.parse_time(t, TIME_FORMATS)})"
 
     def now_literal(self) -> str:
         now = self.now or datetime.now()
         return f"TIMESTAMP {self.literal(now.replace(tzinfo=None).isoformat(sep=' '))}"
+
+
+_JAVA = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm", "%S": "ss", "%f": "SSSSSS", "%y": "yy",
+         "%j": "DDD", "%b": "MMM", "%B": "MMMM", "%a": "EEE", "%A": "EEEE", "%p": "a", "%I": "hh", "%e": "d",
+         "%z": "Z", "%Z": "z", "%%": "%"}  # fmt: skip
+
+
+def java_format(strftime: str) -> str:
+    """A strftime format as a Java (Spark) datetime pattern; literal text is quoted."""
+    out, i, literal = [], 0, ""
+    while i < len(strftime):
+        code = strftime[i : i + 2]
+        if code in _JAVA:
+            if literal:
+                out.append(
+                    "'" + literal.replace("'", "''") + "'" if any(ch.isalpha() for ch in literal) else literal
+                )
+                literal = ""
+            out.append(_JAVA[code])
+            i += 2
+        else:
+            literal += strftime[i]
+            i += 1
+    if literal:
+        out.append("'" + literal.replace("'", "''") + "'" if any(ch.isalpha() for ch in literal) else literal)
+    return "".join(out)
 
 
 @dataclass

@@ -116,7 +116,7 @@ class Pattern(CheckType):
 
     def predicate(self, check: Check, sql: Sql) -> tuple[str, str]:
         c = check.column or ""
-        return sql.present(c), f"regexp_full_match({sql.text(c)}, {sql.literal(check.params['regex'])})"
+        return sql.present(c), sql.regex_full(sql.text(c), check.params["regex"])
 
 
 @register
@@ -137,7 +137,7 @@ class ValidType(CheckType):
 
     def predicate(self, check: Check, sql: Sql) -> tuple[str, str]:
         c = check.column or ""
-        return sql.present(c), f"dq_valid_type({sql.literal(check.params['type'])}, {sql.text(c)})"
+        return sql.present(c), f"dq_valid_type({sql.lit(check.params['type'])}, {sql.text(c)})"
 
 
 @register
@@ -163,7 +163,7 @@ class AllowedValues(CheckType):
 
     def predicate(self, check: Check, sql: Sql) -> tuple[str, str]:
         c = check.column or ""
-        values = ", ".join(sql.literal(v) for v in check.params["values"])
+        values = ", ".join(sql.lit(v) for v in check.params["values"])
         return sql.present(c), f"trim({sql.text(c)}) IN ({values})"
 
 
@@ -197,9 +197,9 @@ class Length(CheckType):
 def _bounds(value: str, low: Any, high: Any, sql: Sql) -> str:
     parts = []
     if low is not None:
-        parts.append(f"{value} >= {sql.literal(low)}")
+        parts.append(f"{value} >= {sql.lit(low)}")
     if high is not None:
-        parts.append(f"{value} <= {sql.literal(high)}")
+        parts.append(f"{value} <= {sql.lit(high)}")
     return "(" + " AND ".join(parts) + ")"
 
 
@@ -223,8 +223,8 @@ class DateFormat(CheckType):
         c = check.column or ""
         if sql.kind(c) == "time":  # a typed date column has no text form to get wrong
             return sql.present(c), "TRUE"
-        fmt = sql.literal(check.params["format"])
-        return sql.present(c), f"try_strptime(trim({sql.text(c)}), {fmt}) IS NOT NULL"
+        parsed = sql.parse_time(f"trim({sql.text(c)})", [check.params["format"]])
+        return sql.present(c), f"{parsed} IS NOT NULL"
 
 
 # ------------------------------------------------------------------ accuracy 准确性
@@ -272,9 +272,9 @@ class Between(CheckType):
             value = sql.ts(c)
             parts = []
             if p["min"] is not None:
-                parts.append(f"{value} >= CAST({sql.literal(p['min'])} AS TIMESTAMP)")
+                parts.append(f"{value} >= CAST({sql.lit(p['min'])} AS TIMESTAMP)")
             if p["max"] is not None:
-                parts.append(f"{value} <= CAST({sql.literal(p['max'])} AS TIMESTAMP)")
+                parts.append(f"{value} <= CAST({sql.lit(p['max'])} AS TIMESTAMP)")
             return sql.present(c), "(" + " AND ".join(parts) + ")"
         return sql.present(c), _bounds(sql.num(c), p["min"], p["max"], sql)
 
@@ -303,7 +303,7 @@ class Unique(CheckType):
         row = con.execute(
             "SELECT coalesce(sum(n), 0), coalesce(sum(n) FILTER (WHERE n = 1), 0), "
             "count(*) FILTER (WHERE n > 1) "
-            f"FROM (SELECT count(*) AS n FROM {sql.table} WHERE {present} GROUP BY {keys})"
+            f"FROM (SELECT count(*) AS n FROM {sql.table} WHERE {present} GROUP BY {keys}) AS g"
         ).fetchall()[0]
         checked, passed, groups = int(row[0]), int(row[1]), int(row[2])
         dup = f"SELECT {keys} FROM {sql.table} WHERE {present} GROUP BY {keys} HAVING count(*) > 1"
@@ -433,7 +433,7 @@ class Expression(CheckType):
     def predicate(self, check: Check, sql: Sql) -> tuple[str, str]:
         tree, cols = _SafeExpression.parse(check.params["sql"], None)
         applies = " AND ".join(sql.present(c) for c in cols)
-        return f"({applies})", f"({tree.sql(dialect='duckdb')})"
+        return f"({applies})", f"({tree.sql(dialect=sql.dialect, identify=True)})"
 
 
 # ------------------------------------------------------------------ consistency 一致性
@@ -554,7 +554,7 @@ class FreshWithin(CheckType):
         c = check.column or ""
         now = sql.now_literal()
         latest, age = con.execute(
-            f"SELECT max({sql.ts(c)}), epoch({now}) - epoch(max({sql.ts(c)})) "
+            f"SELECT max({sql.ts(c)}), {sql.epoch(now)} - {sql.epoch(f'max({sql.ts(c)})')} "
             f"FROM {sql.table} WHERE {sql.present(c)}"
         ).fetchall()[0]
         if latest is None:
@@ -580,10 +580,10 @@ class Lag(CheckType):
 
     def predicate(self, check: Check, sql: Sql) -> tuple[str, str]:
         c, to = check.column or "", check.params["to"]
-        diff = f"(epoch({sql.ts(to)}) - epoch({sql.ts(c)}))"
+        diff = f"({sql.epoch(sql.ts(to))} - {sql.epoch(sql.ts(c))})"
         return (
             f"({sql.present(c)} AND {sql.present(to)})",
-            f"({diff} <= {sql.literal(check.params['seconds'])})",
+            f"({diff} <= {sql.lit(check.params['seconds'])})",
         )
 
 
