@@ -544,8 +544,6 @@ def _issue_state(issue: QualityIssue) -> dict[str, Any]:
         "department": issue.department,
         "assignee": issue.assignee_user_id,
         "deadline": issue.deadline.isoformat(),
-        "failed": issue.failed,
-        "checked": issue.checked,
         "rectification": issue.rectification,
         "reopened": issue.reopened,
         "overdue": issue.overdue_flagged_at is not None,
@@ -1056,3 +1054,8 @@ def schedule_job() -> None:
     ctx = jobs.context()
     with transaction(ctx.factory) as session:
         schedule_due(session)
+
+
+from dataasset.quality import evidence_hooks as _evidence_hooks  # noqa: E402
+
+_evidence_hooks.register()
