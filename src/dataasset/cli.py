@@ -218,7 +218,7 @@ def evidence_verify(
     ] = None,
 ) -> None:
     """重算每个叶子、整棵树和全部检查点签名，并核对数据与最新存证；输出 ok <条数> 或第一个问题。"""
-    import dataasset.catalog  # noqa: F401  (domains register their state digests on import)
+    import dataasset.catalog
     import dataasset.quality.service  # noqa: F401
     from dataasset.core import evidence_audit
     from dataasset.core.evidence_export import ExportError

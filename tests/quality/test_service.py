@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from dataasset.catalog.models import AssetCard
-from dataasset.core import evidence_audit, secrets
+from dataasset.core import secrets
 from dataasset.core.db import transaction
 from dataasset.core.errors import Conflict, Forbidden, NotFound
 from dataasset.core.models import EvidenceEntry
