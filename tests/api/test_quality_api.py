@@ -108,6 +108,7 @@ def test_suggest_save_run_score_report_and_close_an_issue(
         f"/api/quality/issues/{issue['id']}/rectify", headers=headers, json={"note": "已更正 3 条抄表错误"}
     )
     assert r.status_code == 200, r.text
+    assert [e["action"] for e in r.json()["events"]] == ["open", "rectify", "recheck"]  # in the answer too
     done = api.get(f"/api/quality/issues/{issue['id']}", headers=headers).json()
     assert done["status"] == "closed" and done["status_label"] == "已关闭"
     assert [e["action"] for e in done["events"]] == ["open", "rectify", "recheck", "close"]

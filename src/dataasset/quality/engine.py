@@ -42,21 +42,25 @@ def _has_row_column(con: Any, relation: str) -> bool:
     return any(r[0] == ROW_COLUMN for r in con.execute(f"DESCRIBE {relation}").fetchall())
 
 
-def valid_type_checker() -> Callable[[str | None, str | None], bool | None]:
-    """One value → does it pass the type's checks (check digits, dates, gazetteer)?"""
+def valid_type_checker() -> Callable[[str | None, str | None, str | None], bool | None]:
+    """``(type code, column name, value)`` → does the value pass the type's checks (check digits,
+    dates, gazetteer)? The column's name picks a detector's variant as discovery does (a 经度 column
+    holds one longitude, not a coordinate pair)."""
     today = date.today()
-    checkers: dict[str, Any] = {}
+    checkers: dict[tuple[str, str], Any] = {}
 
-    def valid(code: str | None, value: str | None) -> bool | None:
+    def valid(code: str | None, column: str | None, value: str | None) -> bool | None:
         if value is None:
             return None
         if code not in DETECTORS:
             return False
-        checker = checkers.get(code)
+        key = (code, column or "")
+        checker = checkers.get(key)
         if checker is None:
-            checker = checkers[code] = DETECTORS[code].checker(
-                Hint(types=(code,), keyword="", text=""), today
-            )
+            hint = column_hint(column or "")
+            if hint is None or not hint.suggests(code):
+                hint = Hint(types=(code,), keyword="", text=column or "")
+            checker = checkers[key] = DETECTORS[code].checker(hint, today)
         return checker is not None and checker.check(normalise(value)) == VALID
 
     return valid
@@ -68,16 +72,16 @@ def _valid_type_udf(con: Any) -> None:
 
     check = valid_type_checker()
 
-    def valid(codes: Any, values: Any) -> Any:
-        out = [check(c, v) for c, v in zip(codes.to_pylist(), values.to_pylist(), strict=True)]
-        return pa.array(out, type=pa.bool_())
+    def valid(codes: Any, columns: Any, values: Any) -> Any:
+        triples = zip(codes.to_pylist(), columns.to_pylist(), values.to_pylist(), strict=True)
+        return pa.array([check(c, n, v) for c, n, v in triples], type=pa.bool_())
 
     text, boolean = duckdb.sqltype("VARCHAR"), duckdb.sqltype("BOOLEAN")
     with contextlib.suppress(duckdb.CatalogException):  # registered on this connection already
         con.create_function(
             "dq_valid_type",
             valid,
-            [text, text],
+            [text, text, text],
             boolean,
             type="arrow",
             null_handling="special",

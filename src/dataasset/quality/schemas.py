@@ -209,6 +209,7 @@ class Inbox(BaseModel):
     rectified: int
     rechecking: int
     overdue: int
+    closed: int = 0
 
 
 class CardQuality(BaseModel):

@@ -558,7 +558,7 @@ def _event(
     comment: str = "",
     run_id: int | None = None,
 ) -> None:
-    session.add(
+    issue.events.append(  # through the relationship: the answer to this request lists the event
         QualityIssueEvent(
             issue_id=issue.id,
             action=action,
@@ -795,6 +795,9 @@ def inbox(session: Session, actor: Actor) -> dict[str, int]:
     ).all()
     counts = {"open": 0, "rectified": 0, "rechecking": 0}
     counts.update({str(s): int(n) for s, n in rows})
+    counts["closed"] = int(
+        session.scalar(select(func.count()).where(visible, QualityIssue.status == "closed")) or 0
+    )
     overdue = session.scalar(
         select(func.count()).where(
             visible, QualityIssue.status.in_(("open", "rectified")), QualityIssue.deadline < shanghai_today()

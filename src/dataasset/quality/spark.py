@@ -37,7 +37,9 @@ class SparkConnection:
         from pyspark.sql.types import BooleanType
 
         check = make()
-        self.spark.udf.register("dq_valid_type", lambda code, value: check(code, value), BooleanType())
+        self.spark.udf.register(
+            "dq_valid_type", lambda code, column, value: check(code, column, value), BooleanType()
+        )
 
 
 def supports(target: str, options: RunOptions) -> bool:

@@ -137,7 +137,8 @@ class ValidType(CheckType):
 
     def predicate(self, check: Check, sql: Sql) -> tuple[str, str]:
         c = check.column or ""
-        return sql.present(c), f"dq_valid_type({sql.lit(check.params['type'])}, {sql.text(c)})"
+        code, name = sql.lit(check.params["type"]), sql.lit(c)
+        return sql.present(c), f"dq_valid_type({code}, {name}, {sql.text(c)})"
 
 
 @register
