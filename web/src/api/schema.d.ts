@@ -769,6 +769,401 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/quality/check-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Check Types
+         * @description 可用的检查类型（名称、中文名、默认维度、写法示例），供规则编辑器使用。
+         */
+        get: operations["list_check_types"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/rule-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rule Sets
+         * @description 质量规则集列表。
+         */
+        get: operations["list_rule_sets"];
+        put?: never;
+        /**
+         * Create Rule Set
+         * @description 保存质量规则集；规则有误时 422，errors 列出每一处（行号与中文说明）。
+         */
+        post: operations["create_rule_set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/rule-sets/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Validate Rules
+         * @description 校验规则（不保存）：按最近一次清查的列名核对。
+         */
+        post: operations["validate_rules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/tables/{table_id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggest Rules
+         * @description 根据清查结果（某次扫描中的一张表）生成建议规则，供审阅后保存。
+         */
+        get: operations["suggest_rules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/rule-sets/{rule_set_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Rule Set */
+        get: operations["get_rule_set"];
+        put?: never;
+        post?: never;
+        /** Delete Rule Set */
+        delete: operations["delete_rule_set"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Rule Set
+         * @description 修改规则集；规则变化时版本号加一。
+         */
+        patch: operations["update_rule_set"];
+        trace?: never;
+    };
+    "/api/quality/rule-sets/{rule_set_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run Rule Set
+         * @description 立即检查（后台任务）；进度见 GET /api/quality/runs/{id}。
+         */
+        post: operations["run_rule_set"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Runs */
+        get: operations["list_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Run
+         * @description 一次检查：进度、六个维度的得分、每项检查的结果与不合格示例（敏感列已脱敏）。
+         */
+        get: operations["get_run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/cards/{card_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Card Quality
+         * @description 资产的质量：最近一次得分、趋势、规则集与质量问题。
+         */
+        get: operations["card_quality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/cards/{card_id}/report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Card Report Xlsx
+         * @description 资产的数据质量评价报告（Excel）。
+         */
+        get: operations["card_report_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/cards/{card_id}/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Card Report Pdf
+         * @description 资产的数据质量评价报告（PDF）。
+         */
+        get: operations["card_report_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/issues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Issues
+         * @description 质量问题（整改事项）。active=true 为未关闭的；overdue=true 为逾期的。
+         */
+        get: operations["list_issues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Quality Inbox
+         * @description 待办计数：待整改、待复核、复核中、逾期。
+         */
+        get: operations["quality_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/issues/{issue_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Issue */
+        get: operations["get_issue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/issues/{issue_id}/rectify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rectify Issue
+         * @description 责任单位提交整改说明，并（缺省）申请复核。
+         */
+        post: operations["rectify_issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/issues/{issue_id}/recheck": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Recheck Issue
+         * @description 申请复核：重新运行该规则集。
+         */
+        post: operations["recheck_issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/issues/{issue_id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign Issue */
+        post: operations["assign_issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/issues/{issue_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Comment Issue */
+        post: operations["comment_issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/organisations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Organisation Quality
+         * @description 各单位的质量统计（监管部门为辖区内）：平均得分、各维度、问题数与逾期数。
+         */
+        get: operations["organisation_quality"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/quality/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Quality Settings */
+        get: operations["get_quality_settings"];
+        /**
+         * Put Quality Settings
+         * @description 本单位的维度权重与默认整改期限。
+         */
+        put: operations["put_quality_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -957,6 +1352,24 @@ export interface components {
             usage?: components["schemas"]["UsagePatch"] | null;
             management?: components["schemas"]["ManagementPatch"] | null;
         };
+        /** Assign */
+        Assign: {
+            /**
+             * Department
+             * @description 责任部门
+             */
+            department?: string | null;
+            /**
+             * Assignee User Id
+             * @description 责任人（本单位用户）
+             */
+            assignee_user_id?: number | null;
+            /**
+             * Comment
+             * @default
+             */
+            comment: string;
+        };
         /**
          * BasicInfo
          * @description 基本信息.
@@ -1123,6 +1536,20 @@ export interface components {
              */
             source: string;
         };
+        /** CardQuality */
+        CardQuality: {
+            /** Card Id */
+            card_id: number;
+            latest: components["schemas"]["RunRead"] | null;
+            /** Trend */
+            trend: {
+                [key: string]: unknown;
+            }[];
+            /** Rule Sets */
+            rule_sets: components["schemas"]["RuleSetRead"][];
+            /** Issues */
+            issues: components["schemas"]["IssueRead"][];
+        };
         /** CatalogStats */
         CatalogStats: {
             /** Total */
@@ -1133,6 +1560,47 @@ export interface components {
             by_industry: components["schemas"]["CountItem"][];
             /** By Security Grade */
             by_security_grade: components["schemas"]["CountItem"][];
+        };
+        /** CheckSummary */
+        CheckSummary: {
+            /** Key */
+            key: string;
+            /** Check */
+            check: string;
+            /** Title */
+            title: string;
+            /**
+             * Dimension
+             * @enum {string}
+             */
+            dimension: "conformity" | "completeness" | "accuracy" | "consistency" | "timeliness" | "accessibility";
+            /** Column */
+            column: string | null;
+            /** Line */
+            line: number;
+            /** Weight */
+            weight: number;
+        };
+        /** CheckTypeRead */
+        CheckTypeRead: {
+            /** Name */
+            name: string;
+            /** Label */
+            label: string;
+            /**
+             * Dimension
+             * @enum {string}
+             */
+            dimension: "conformity" | "completeness" | "accuracy" | "consistency" | "timeliness" | "accessibility";
+            /** Level */
+            level: string;
+            /** Example */
+            example: string;
+        };
+        /** Comment */
+        Comment: {
+            /** Comment */
+            comment: string;
         };
         /** ConnectionTest */
         ConnectionTest: {
@@ -1453,6 +1921,22 @@ export interface components {
             /** Codes */
             codes: string[];
         };
+        /** Inbox */
+        Inbox: {
+            /** Open */
+            open: number;
+            /** Rectified */
+            rectified: number;
+            /** Rechecking */
+            rechecking: number;
+            /** Overdue */
+            overdue: number;
+            /**
+             * Closed
+             * @default 0
+             */
+            closed: number;
+        };
         /** InclusionProofRead */
         InclusionProofRead: {
             /** Leaf Index */
@@ -1471,6 +1955,102 @@ export interface components {
          * @enum {string}
          */
         Industry: "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H" | "I" | "J" | "K" | "L" | "M" | "N" | "O" | "P" | "Q" | "R" | "S" | "T";
+        /** IssueEventRead */
+        IssueEventRead: {
+            /** Id */
+            id: number;
+            /** Action */
+            action: string;
+            /** Action Label */
+            action_label: string;
+            /** Actor Name */
+            actor_name: string;
+            /** Comment */
+            comment: string;
+            /** Run Id */
+            run_id: number | null;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+        };
+        /** IssueRead */
+        IssueRead: {
+            /** Id */
+            id: number;
+            /** Organisation Id */
+            organisation_id: number;
+            /** Organisation Name */
+            organisation_name: string;
+            /** Card Id */
+            card_id: number | null;
+            /** Card Name */
+            card_name: string | null;
+            /** Rule Set Id */
+            rule_set_id: number;
+            /** Check Key */
+            check_key: string;
+            /** Check Title */
+            check_title: string;
+            /** Check Type */
+            check_type: string;
+            /**
+             * Dimension
+             * @enum {string}
+             */
+            dimension: "conformity" | "completeness" | "accuracy" | "consistency" | "timeliness" | "accessibility";
+            /** Column */
+            column: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "open" | "rectified" | "rechecking" | "closed";
+            /** Status Label */
+            status_label: string;
+            /** Department */
+            department: string;
+            /** Assignee User Id */
+            assignee_user_id: number | null;
+            /** Checked */
+            checked: number;
+            /** Failed */
+            failed: number;
+            /** Score */
+            score: number;
+            /** Opened Run Id */
+            opened_run_id: number;
+            /** Last Run Id */
+            last_run_id: number;
+            /**
+             * Deadline
+             * Format: date
+             */
+            deadline: string;
+            /** Overdue */
+            overdue: boolean;
+            /** Overdue Flagged At */
+            overdue_flagged_at: string | null;
+            /** Rectification */
+            rectification: string;
+            /** Reopened */
+            reopened: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Closed At */
+            closed_at: string | null;
+            /** Events */
+            events?: components["schemas"]["IssueEventRead"][];
+        };
         /** KindCount */
         KindCount: {
             /** Kind */
@@ -1664,6 +2244,31 @@ export interface components {
          * @enum {string}
          */
         OrganisationKind: "soe" | "private" | "public_institution" | "regulator" | "appraisal_firm" | "exchange" | "data_merchant" | "operator";
+        /** OrganisationQuality */
+        OrganisationQuality: {
+            /** Organisation Id */
+            organisation_id: number;
+            /** Organisation Name */
+            organisation_name: string;
+            /** Region Code */
+            region_code: string;
+            /** Rule Sets */
+            rule_sets: number;
+            /** Assets Checked */
+            assets_checked: number;
+            /** Average Score */
+            average_score: number | null;
+            /** Dimensions */
+            dimensions: {
+                [key: string]: number;
+            };
+            /** Open Issues */
+            open_issues: number;
+            /** Overdue Issues */
+            overdue_issues: number;
+            /** Closed Issues */
+            closed_issues: number;
+        };
         /** OrganisationRead */
         OrganisationRead: {
             /** Id */
@@ -1751,6 +2356,20 @@ export interface components {
             /** Page Size */
             page_size: number;
         };
+        /** Rectify */
+        Rectify: {
+            /**
+             * Note
+             * @description 整改说明：改了什么、在哪里改的
+             */
+            note: string;
+            /**
+             * Recheck
+             * @description 同时申请复核（重新运行检查）
+             * @default true
+             */
+            recheck: boolean;
+        };
         /**
          * RegistrationStatus
          * @enum {string}
@@ -1814,6 +2433,245 @@ export interface components {
          * @enum {string}
          */
         Role: "platform_admin" | "regulator" | "chief_data_officer" | "data_admin" | "finance" | "appraiser" | "exchange_reviewer" | "data_merchant" | "operator";
+        /** RuleProblemRead */
+        RuleProblemRead: {
+            /** Line */
+            line: number;
+            /** Message */
+            message: string;
+            /** Check */
+            check?: number | null;
+        };
+        /** RuleSetCreate */
+        RuleSetCreate: {
+            /**
+             * Source Id
+             * @description 数据源
+             */
+            source_id: number;
+            /**
+             * Table
+             * @description 数据源中的表（文件为工作表或文件名）
+             */
+            table: string;
+            /**
+             * Name
+             * @description 规则集名称
+             */
+            name: string;
+            /**
+             * Rules
+             * @description 质量规则（YAML）
+             */
+            rules: string;
+            /**
+             * Card Id
+             * @description 资产卡片；缺省为清查该表时生成的卡片
+             */
+            card_id?: number | null;
+            /**
+             * Schedule
+             * @description 定期检查
+             * @default none
+             * @enum {string}
+             */
+            schedule: "none" | "daily" | "weekly" | "monthly";
+            /**
+             * Run After Scan
+             * @description 每次清查该数据源后自动检查
+             * @default true
+             */
+            run_after_scan: boolean;
+            /**
+             * Deadline Days
+             * @description 整改期限（工作日）；缺省为本单位设置
+             */
+            deadline_days?: number | null;
+        };
+        /** RuleSetRead */
+        RuleSetRead: {
+            /** Id */
+            id: number;
+            /** Organisation Id */
+            organisation_id: number;
+            /** Organisation Name */
+            organisation_name: string;
+            /** Card Id */
+            card_id: number | null;
+            /** Card Name */
+            card_name: string | null;
+            /** Source Id */
+            source_id: number;
+            /** Source Name */
+            source_name: string;
+            /** Table */
+            table: string;
+            /** Name */
+            name: string;
+            /** Rules */
+            rules: string;
+            /** Version */
+            version: number;
+            /**
+             * Schedule
+             * @enum {string}
+             */
+            schedule: "none" | "daily" | "weekly" | "monthly";
+            /** Next Run At */
+            next_run_at: string | null;
+            /** Run After Scan */
+            run_after_scan: boolean;
+            /** Deadline Days */
+            deadline_days: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            last_run?: components["schemas"]["RunBrief"] | null;
+        };
+        /** RuleSetUpdate */
+        RuleSetUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Rules */
+            rules?: string | null;
+            /** Schedule */
+            schedule?: ("none" | "daily" | "weekly" | "monthly") | null;
+            /** Run After Scan */
+            run_after_scan?: boolean | null;
+            /** Deadline Days */
+            deadline_days?: number | null;
+        };
+        /** RulesValidate */
+        RulesValidate: {
+            /**
+             * Source Id
+             * @description 记录编号
+             */
+            source_id: number;
+            /** Table */
+            table: string;
+            /** Rules */
+            rules: string;
+        };
+        /** RulesValidation */
+        RulesValidation: {
+            /** Ok */
+            ok: boolean;
+            /** Problems */
+            problems?: components["schemas"]["RuleProblemRead"][];
+            /** Checks */
+            checks?: components["schemas"]["CheckSummary"][];
+            /**
+             * Columns Known
+             * @description 是否已按清查结果核对列名（未清查的表在运行时核对）
+             */
+            columns_known: boolean;
+        };
+        /** RunBrief */
+        RunBrief: {
+            /** Id */
+            id: number;
+            /** Rule Set Id */
+            rule_set_id: number;
+            /** Card Id */
+            card_id: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** Trigger */
+            trigger: string;
+            /** Rule Version */
+            rule_version: number;
+            /** Rows */
+            rows: number | null;
+            /** Overall */
+            overall: number | null;
+            /** Dimensions */
+            dimensions: {
+                [key: string]: number;
+            };
+            /** Seconds */
+            seconds: number | null;
+            /** Error Code */
+            error_code: string | null;
+            /** Error Message */
+            error_message: string | null;
+            /** Checks Done */
+            checks_done: number;
+            /** Checks Total */
+            checks_total: number;
+            /** Rows Loaded */
+            rows_loaded: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+        };
+        /** RunRead */
+        RunRead: {
+            /** Id */
+            id: number;
+            /** Rule Set Id */
+            rule_set_id: number;
+            /** Card Id */
+            card_id: number | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed";
+            /** Trigger */
+            trigger: string;
+            /** Rule Version */
+            rule_version: number;
+            /** Rows */
+            rows: number | null;
+            /** Overall */
+            overall: number | null;
+            /** Dimensions */
+            dimensions: {
+                [key: string]: number;
+            };
+            /** Seconds */
+            seconds: number | null;
+            /** Error Code */
+            error_code: string | null;
+            /** Error Message */
+            error_message: string | null;
+            /** Checks Done */
+            checks_done: number;
+            /** Checks Total */
+            checks_total: number;
+            /** Rows Loaded */
+            rows_loaded: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Started At */
+            started_at: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Checks */
+            checks: {
+                [key: string]: unknown;
+            }[];
+        };
         /** ScanBrief */
         ScanBrief: {
             /** Id */
@@ -2062,6 +2920,32 @@ export interface components {
          * @enum {string}
          */
         SecurityGrade: "unrated" | "general" | "important" | "core";
+        /** SettingsRead */
+        SettingsRead: {
+            /** Organisation Id */
+            organisation_id: number;
+            /** Weights */
+            weights: {
+                [key: string]: number;
+            };
+            /** Deadline Days */
+            deadline_days: number;
+        };
+        /** SettingsUpdate */
+        SettingsUpdate: {
+            /**
+             * Weights
+             * @description 维度权重（缺省为 1）
+             */
+            weights: {
+                [key: string]: number;
+            };
+            /**
+             * Deadline Days
+             * @default 10
+             */
+            deadline_days: number;
+        };
         /**
          * SharingGrantRead
          * @description A sharing grant shown in the card's 使用信息.
@@ -2186,6 +3070,24 @@ export interface components {
              * @description done / current / pending
              */
             state: string;
+        };
+        /** Suggestion */
+        Suggestion: {
+            /** Source Id */
+            source_id: number;
+            /** Table */
+            table: string;
+            /** Card Id */
+            card_id: number | null;
+            /**
+             * Rules
+             * @description 建议的规则（YAML），供审阅后保存
+             */
+            rules: string;
+            /** Checks */
+            checks: {
+                [key: string]: unknown;
+            }[];
         };
         /** TokenResponse */
         TokenResponse: {
@@ -3991,6 +4893,756 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ScanColumnRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_check_types: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckTypeRead"][];
+                };
+            };
+        };
+    };
+    list_rule_sets: {
+        parameters: {
+            query?: {
+                card_id?: number | null;
+                source_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_rule_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleSetCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    validate_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RulesValidate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesValidation"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    suggest_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                table_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestion"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_rule_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                rule_set_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_rule_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                rule_set_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_rule_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                rule_set_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleSetUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    run_rule_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                rule_set_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunBrief"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_runs: {
+        parameters: {
+            query?: {
+                rule_set_id?: number | null;
+                card_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunBrief"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                run_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    card_quality: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardQuality"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    card_report_xlsx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    card_report_pdf: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_issues: {
+        parameters: {
+            query?: {
+                status?: ("open" | "rectified" | "rechecking" | "closed") | null;
+                card_id?: number | null;
+                overdue?: boolean | null;
+                active?: boolean | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssueRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    quality_inbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Inbox"];
+                };
+            };
+        };
+    };
+    get_issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                issue_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssueRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rectify_issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                issue_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Rectify"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssueRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    recheck_issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                issue_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunBrief"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    assign_issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                issue_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Assign"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssueRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    comment_issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                issue_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Comment"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssueRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    organisation_quality: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationQuality"][];
+                };
+            };
+        };
+    };
+    get_quality_settings: {
+        parameters: {
+            query?: {
+                organisation_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_quality_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsRead"];
                 };
             };
             /** @description Validation Error */

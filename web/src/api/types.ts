@@ -95,3 +95,60 @@ export interface UploadFields {
   schedule: SourceSchedule
   sample_rows?: number | null
 }
+
+export type CheckType = ResponseJson<'/api/quality/check-types', 'get'>[number]
+export type DimensionCode = CheckType['dimension']
+export type RuleSet = ResponseJson<'/api/quality/rule-sets/{rule_set_id}', 'get'>
+export type RuleSetCreate = BodyJson<'/api/quality/rule-sets', 'post'>
+export type RuleSetUpdate = BodyJson<'/api/quality/rule-sets/{rule_set_id}', 'patch'>
+export type RuleSchedule = RuleSet['schedule']
+export type RulesValidate = BodyJson<'/api/quality/rule-sets/validate', 'post'>
+export type RulesValidation = ResponseJson<'/api/quality/rule-sets/validate', 'post'>
+export type RuleProblem = NonNullable<RulesValidation['problems']>[number]
+export type CheckSummary = NonNullable<RulesValidation['checks']>[number]
+export type RuleSuggestion = ResponseJson<'/api/quality/tables/{table_id}/suggestions', 'get'>
+/** A run without its per-check results (the 202 of 立即检查, a rule set's last run). */
+export type QualityRunBrief = NonNullable<RuleSet['last_run']>
+export type QualityRun = ResponseJson<'/api/quality/runs/{run_id}', 'get'>
+export type QualityRunStatus = QualityRun['status']
+export type CardQuality = ResponseJson<'/api/quality/cards/{card_id}', 'get'>
+export type QualityIssue = ResponseJson<'/api/quality/issues/{issue_id}', 'get'>
+export type QualityIssueStatus = QualityIssue['status']
+export type QualityIssueEvent = NonNullable<QualityIssue['events']>[number]
+export type QualityIssueQuery = QueryOf<'/api/quality/issues', 'get'>
+export type QualityInbox = ResponseJson<'/api/quality/inbox', 'get'>
+export type OrganisationQuality = ResponseJson<'/api/quality/organisations', 'get'>[number]
+export type QualitySettings = ResponseJson<'/api/quality/settings', 'get'>
+export type QualitySettingsUpdate = BodyJson<'/api/quality/settings', 'put'>
+export type IssueRectify = BodyJson<'/api/quality/issues/{issue_id}/rectify', 'post'>
+export type IssueAssign = BodyJson<'/api/quality/issues/{issue_id}/assign', 'post'>
+
+/** One check's result in a run (`RunRead.checks[]`; the API types it as a plain object). */
+export interface CheckResult {
+  key: string
+  check: string
+  title: string
+  dimension: DimensionCode
+  column: string | null
+  columns: string[]
+  line: number
+  weight: number
+  checked: number
+  passed: number
+  failed: number
+  /** 0–1; null when the check could not run. */
+  score: number | null
+  detail: string
+  error: string | null
+  /** Failing rows (sensitive values masked), each with its row number in `__row`. */
+  examples: Record<string, unknown>[]
+}
+
+/** One point of a card's score trend (`CardQuality.trend[]`). */
+export interface TrendPoint {
+  run_id: number
+  finished_at: string | null
+  overall: number | null
+  dimensions: Record<string, number>
+  rule_set_id: number
+}

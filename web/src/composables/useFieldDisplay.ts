@@ -1,7 +1,8 @@
 import { useI18n } from 'vue-i18n'
 import type { OptionKind } from '@/api'
 import { useReferenceStore } from '@/stores/reference'
-import { formatAmount, formatBytes, formatInteger } from '@/utils/format'
+import { formatAmount, formatBytes, formatInteger, toNumber } from '@/utils/format'
+import { formatScore } from '@/utils/quality'
 
 /** Card fields whose values are enumeration values, by dotted path. */
 export const ENUM_FIELDS: Record<string, OptionKind> = {
@@ -37,6 +38,10 @@ export function useFieldDisplay() {
     if (path === 'management.value_amount') {
       const amount = formatAmount(value as string | number)
       return amount ? t(`amount.${amount.unit}`, { v: amount.text }) : String(value)
+    }
+    if (path === 'management.quality_score') {
+      const score = toNumber(value as string | number)
+      return score === null ? String(value) : t('quality.score', { v: formatScore(score) })
     }
     if (path === 'basic.volume_bytes' && typeof value === 'number') return formatBytes(value)
     if (path === 'basic.volume_rows' && typeof value === 'number') return formatInteger(value)
