@@ -59,5 +59,11 @@ bench-discovery: $(VENV)/.installed
 	$(PY) -c "import ydata_profiling, presidio_structured" 2>/dev/null || $(PY) -m pip install -q -e '.[bench]'
 	$(PY) bench/discovery/run.py
 
+## the quality benchmark: 20 checks on 1M rows, ours vs Great Expectations and Soda Core (docs/benchmarks.md)
+.PHONY: bench-quality
+bench-quality: $(VENV)/.installed
+	bash bench/quality/setup.sh
+	$(PY) bench/quality/run.py
+
 clean:
 	rm -rf $(VENV) web/node_modules src/dataasset/static
