@@ -226,7 +226,7 @@ def run(target: str, document: Any, options: RunOptions) -> QualityReport:
             raise
         measured = {"connect_seconds": time.monotonic() - t0}
         try:
-            name = _main_table(options.table or unchecked.table, offered)
+            name = main_table(options.table or unchecked.table, offered)
             typed = {col for c in unchecked.checks if c.check in TYPED_CHECKS for col in c.columns}
             rows = load(con, connector, name, MAIN, options.on_rows, typed)
             tables: dict[str, list[str]] = {}
@@ -244,7 +244,7 @@ def run(target: str, document: Any, options: RunOptions) -> QualityReport:
                         load(
                             con,
                             ref,
-                            _main_table(other, [t.name for t in ref.tables()]),
+                            main_table(other, [t.name for t in ref.tables()]),
                             relation,
                             typed=wanted,
                         )
@@ -283,7 +283,7 @@ def run(target: str, document: Any, options: RunOptions) -> QualityReport:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _main_table(wanted: str | None, offered: list[str]) -> str:
+def main_table(wanted: str | None, offered: list[str]) -> str:
     if wanted is not None:
         if wanted in offered:
             return wanted
