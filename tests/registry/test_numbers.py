@@ -35,13 +35,22 @@ def test_every_single_wrong_character_is_caught(
         parse(forged)
 
 
-@given(sequence=st.integers(1, 999_999), position=st.integers(0, 17))
-def test_every_swap_of_neighbours_is_caught(sequence: int, position: int) -> None:
-    text = make("data_product", "110108", 2027, sequence).text
-    swapped = text[:position] + text[position + 1] + text[position] + text[position + 2 :]
-    if swapped != text:
-        with pytest.raises(NumberError):
-            parse(swapped)
+def test_nearly_every_swap_of_neighbours_is_caught() -> None:
+    """MOD 37,36 is a hybrid system: it catches every single substitution, and neighbour swaps but for
+    a few that turn one valid number into another (measured here: under 0.5%)."""
+    swaps = caught = 0
+    for sequence in range(1, 3001):
+        text = make("data_product", "110108", 2027, sequence).text
+        for position in range(18):
+            swapped = text[:position] + text[position + 1] + text[position] + text[position + 2 :]
+            if swapped == text:
+                continue
+            swaps += 1
+            try:
+                parse(swapped)
+            except NumberError:
+                caught += 1
+    assert caught / swaps > 0.995, (caught, swaps)
 
 
 @pytest.mark.parametrize(
