@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from dataasset.catalog.models import AssetCard
-from dataasset.core import secrets
+from dataasset.core import evidence, secrets
 from dataasset.core.db import transaction, utcnow
 from dataasset.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from dataasset.core.models import EvidenceEntry
@@ -290,7 +290,7 @@ def test_schedule_queues_due_rescans(platform: Platform, tmp_path: Path) -> None
         source = session.get(DataSource, source_id)
         assert source is not None
         source.schedule, source.next_scan_at = "daily", utcnow()
-        service._record(
+        evidence.record_state(
             session, platform.actor("xn_admin"), "discovery.source.update", "discovery_source", source_id, {}
         )
     with transaction(platform.factory) as session:

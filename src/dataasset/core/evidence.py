@@ -87,6 +87,21 @@ def state_digest(state: Any) -> str:
     return hashlib.sha256(canonical_json(state)).hexdigest()
 
 
+def record_state(
+    session: Session, actor: Actor, action: str, subject_type: str, subject_id: int | str, state: Any
+) -> Recorded:
+    """:func:`record` with the subject's state after the change and its digest (what ``evidence
+    verify`` compares with the row as it is stored)."""
+    return record(
+        session,
+        actor,
+        action,
+        subject_type,
+        subject_id,
+        {"state": state, "state_sha256": state_digest(state)},
+    )
+
+
 # --- state digests: domains tell the verifier how to recompute a subject's state ----------------
 
 StateDigests = Callable[[Session], Iterable[tuple[str, str]]]

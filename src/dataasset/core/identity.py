@@ -338,3 +338,14 @@ def update_user(session: Session, actor: Actor, user_id: int, data: UserUpdate) 
 def _check_roles(actor: Actor, roles: list[Role]) -> None:
     if not actor.is_admin and _ADMIN_ONLY_ROLES & set(roles):
         raise Forbidden("只有平台管理员可以授予平台管理员或监管角色", code="role_not_grantable")
+
+
+def actor_or_system(session: Session, user_id: int | None, name: str) -> Actor:
+    """The actor of a user who asked for background work, or the system when the user is gone (the
+    platform finishes what it started)."""
+    if user_id is not None:
+        try:
+            return load_actor(session, user_id)
+        except Exception:
+            pass
+    return Actor.system(name)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
@@ -146,3 +147,13 @@ def run_consumer(workers: int = 2) -> None:
     if huey is None:
         raise RuntimeError("jobs.configure() was not called in this process")
     huey.create_consumer(workers=workers, worker_type="thread", periodic=bool(_PERIODIC)).run()
+
+
+# periodic work a user schedules (定期清查, 定期检查): the choices and when the next run is due
+SCHEDULE_STEPS = {"daily": timedelta(days=1), "weekly": timedelta(days=7), "monthly": timedelta(days=30)}
+
+
+def next_run(schedule: str, now: datetime) -> datetime | None:
+    """When a schedule (none/daily/weekly/monthly) runs next after ``now``; None for none."""
+    step = SCHEDULE_STEPS.get(schedule)
+    return None if step is None else now + step

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -32,7 +32,7 @@ from dataasset.catalog.schemas import AssetCardCreate, BasicInfo, ManagementIn
 from dataasset.core import evidence, jobs, secrets
 from dataasset.core.db import transaction, utcnow
 from dataasset.core.errors import Conflict, Invalid, NotFound, TooLarge
-from dataasset.core.identity import load_actor
+from dataasset.core.identity import actor_or_system
 from dataasset.core.permissions import Actor, readable_condition, require, require_write
 from dataasset.discovery import detectors, grading, scanner
 from dataasset.discovery.connectors import mask_url, open_source
@@ -48,7 +48,6 @@ SCHEDULE_TASK = "discovery.schedule"
 _GRADE_ORDER = {g.value: i for i, g in enumerate(SecurityGrade)}  # unrated < general < important < core
 _DB_SCHEMES = re.compile(r"^(postgresql|postgres|mysql)(\+\w+)?://", re.I)
 _FILE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".parquet", ".jsonl", ".ndjson", ".db", ".sqlite"}
-_SCHEDULE_STEP = {"daily": timedelta(days=1), "weekly": timedelta(days=7), "monthly": timedelta(days=30)}
 _PROGRESS_EVERY_S = 0.5
 # called in the transaction that stores a succeeded scan (a domain above discovery, e.g. quality,
 # registers here what follows a re-scan; discovery imports none of them)
@@ -71,22 +70,6 @@ def _source_state(source: DataSource) -> dict[str, Any]:
         "description": source.description,
         "deleted": source.deleted,
     }
-
-
-def _record(session: Session, actor: Actor, action: str, kind: str, subject_id: int, state: Any) -> None:
-    evidence.record(
-        session,
-        actor,
-        action,
-        kind,
-        subject_id,
-        {"state": state, "state_sha256": evidence.state_digest(state)},
-    )
-
-
-def _next_run(schedule: str, now: datetime) -> datetime | None:
-    step = _SCHEDULE_STEP.get(schedule)
-    return None if step is None else now + step
 
 
 def get_source(session: Session, actor: Actor, source_id: int) -> DataSource:
@@ -148,7 +131,7 @@ def create_source(session: Session, actor: Actor, data: DataSourceCreate, settin
         sample_rows=data.sample_rows,
         tables=list(data.tables),
         schedule=data.schedule,
-        next_scan_at=_next_run(data.schedule, now),
+        next_scan_at=jobs.next_run(data.schedule, now),
         description=data.description,
         created_by_user_id=actor.user_id,
         created_at=now,
@@ -156,7 +139,9 @@ def create_source(session: Session, actor: Actor, data: DataSourceCreate, settin
     )
     session.add(source)
     session.flush()
-    _record(session, actor, "discovery.source.create", "discovery_source", source.id, _source_state(source))
+    evidence.record_state(
+        session, actor, "discovery.source.create", "discovery_source", source.id, _source_state(source)
+    )
     return source
 
 
@@ -213,7 +198,7 @@ def upload_source(
         sample_rows=sample_rows,
         tables=[],
         schedule=schedule,
-        next_scan_at=_next_run(schedule, now),
+        next_scan_at=jobs.next_run(schedule, now),
         created_by_user_id=actor.user_id,
         created_at=now,
         updated_at=now,
@@ -221,7 +206,7 @@ def upload_source(
     session.add(source)
     session.flush()
     state = _source_state(source) | {"file_sha256": _sha256(path), "size": size}
-    _record(session, actor, "discovery.source.upload", "discovery_source", source.id, state)
+    evidence.record_state(session, actor, "discovery.source.upload", "discovery_source", source.id, state)
     return source
 
 
@@ -274,12 +259,14 @@ def update_source(
         if value is not None or key == "sample_rows":
             setattr(source, key, value.value if hasattr(value, "value") else value)
     if "schedule" in patch:
-        source.next_scan_at = _next_run(source.schedule, utcnow())
+        source.next_scan_at = jobs.next_run(source.schedule, utcnow())
     if _source_state(source) == before and not changed_secret:
         return source
     source.updated_at = utcnow()
     session.flush()
-    _record(session, actor, "discovery.source.update", "discovery_source", source.id, _source_state(source))
+    evidence.record_state(
+        session, actor, "discovery.source.update", "discovery_source", source.id, _source_state(source)
+    )
     return source
 
 
@@ -297,7 +284,9 @@ def delete_source(session: Session, actor: Actor, source_id: int) -> None:
     source.next_scan_at = None
     source.updated_at = utcnow()
     session.flush()
-    _record(session, actor, "discovery.source.delete", "discovery_source", source.id, _source_state(source))
+    evidence.record_state(
+        session, actor, "discovery.source.delete", "discovery_source", source.id, _source_state(source)
+    )
 
 
 def check_source(
@@ -349,7 +338,9 @@ def request_scan(
     session.add(scan)
     session.flush()
     source.last_scan_id = scan.id
-    _record(session, actor, "discovery.scan.request", "discovery_scan", scan.id, _scan_state(scan))
+    evidence.record_state(
+        session, actor, "discovery.scan.request", "discovery_scan", scan.id, _scan_state(scan)
+    )
     jobs.enqueue_after_commit(session, SCAN_TASK, scan.id)
     return scan
 
@@ -425,7 +416,9 @@ def cancel_scan(session: Session, actor: Actor, scan_id: int) -> Scan:
         scan.error_message = "扫描在开始前被取消"
         scan.finished_at = utcnow()
     session.flush()
-    _record(session, actor, "discovery.scan.cancel", "discovery_scan", scan.id, _scan_state(scan))
+    evidence.record_state(
+        session, actor, "discovery.scan.cancel", "discovery_scan", scan.id, _scan_state(scan)
+    )
     return scan
 
 
@@ -492,12 +485,7 @@ class _Progress:
 
 
 def _job_actor(session: Session, scan: Scan) -> Actor:
-    if scan.requested_by_user_id is not None:
-        try:
-            return load_actor(session, scan.requested_by_user_id)
-        except Exception:  # the user left meanwhile: the platform finishes what it started
-            pass
-    return Actor.system("discovery")
+    return actor_or_system(session, scan.requested_by_user_id, "discovery")
 
 
 def run_scan(factory: sessionmaker[Session], settings: Settings, scan_id: int) -> str:
@@ -510,7 +498,9 @@ def run_scan(factory: sessionmaker[Session], settings: Settings, scan_id: int) -
         scan.status = "running"
         scan.started_at = utcnow()
         scan.heartbeat_at = scan.started_at
-        _record(session, actor, "discovery.scan.start", "discovery_scan", scan.id, _scan_state(scan))
+        evidence.record_state(
+            session, actor, "discovery.scan.start", "discovery_scan", scan.id, _scan_state(scan)
+        )
         source = scan.source
         target = secrets.decrypt(settings.resolved_secret_key(), source.secret)
         wanted = list(scan.summary.get("tables") or [])
@@ -566,7 +556,9 @@ def _finish_failed(factory: sessionmaker[Session], scan_id: int, code: str, mess
         scan.error_code = code
         scan.error_message = message
         scan.finished_at = utcnow()
-        _record(session, actor, f"discovery.scan.{scan.status}", "discovery_scan", scan.id, _scan_state(scan))
+        evidence.record_state(
+            session, actor, f"discovery.scan.{scan.status}", "discovery_scan", scan.id, _scan_state(scan)
+        )
         return scan.status
 
 
@@ -785,7 +777,9 @@ def _store_results(
     summary["seconds"] = round(seconds, 3)
     scan.summary = summary
     session.flush()
-    _record(session, actor, "discovery.scan.succeeded", "discovery_scan", scan.id, _scan_state(scan))
+    evidence.record_state(
+        session, actor, "discovery.scan.succeeded", "discovery_scan", scan.id, _scan_state(scan)
+    )
     for hook in AFTER_SCAN:
         hook(session, actor, scan)
 
@@ -836,7 +830,7 @@ def override_column(session: Session, actor: Actor, column_id: int, data: GradeO
     column.overridden_by_user_id = actor.user_id
     column.overridden_at = utcnow()
     session.flush()
-    _record(
+    evidence.record_state(
         session,
         actor,
         "discovery.column.override",
@@ -873,7 +867,7 @@ def schedule_due(session: Session, now: datetime | None = None) -> list[int]:
     started = []
     actor = Actor.system("discovery.schedule")
     for source in due:
-        source.next_scan_at = _next_run(source.schedule, now)
+        source.next_scan_at = jobs.next_run(source.schedule, now)
         try:
             with session.begin_nested():
                 started.append(request_scan(session, actor, source.id, trigger="schedule").id)

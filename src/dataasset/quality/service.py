@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -26,7 +26,7 @@ from dataasset.core import evidence, jobs, secrets
 from dataasset.core.calendar import add_working_days, load_calendar
 from dataasset.core.db import SHANGHAI, transaction, utcnow
 from dataasset.core.errors import Conflict, Invalid, NotFound
-from dataasset.core.identity import load_actor
+from dataasset.core.identity import actor_or_system
 from dataasset.core.models import Organisation, User
 from dataasset.core.permissions import Actor, readable_condition, require, require_write
 from dataasset.discovery import service as discovery
@@ -52,28 +52,11 @@ log = logging.getLogger(__name__)
 RUN_TASK = "quality.run"
 SCHEDULE_TASK = "quality.schedule"
 ACTIVE = ("open", "rectified", "rechecking")
-_SCHEDULE_STEP = {"daily": timedelta(days=1), "weekly": timedelta(days=7), "monthly": timedelta(days=30)}
 _PROGRESS_EVERY_S = 0.5
 
 
 def shanghai_today() -> date:
     return datetime.now(SHANGHAI).date()
-
-
-def _record(session: Session, actor: Actor, action: str, kind: str, subject_id: int, state: Any) -> None:
-    evidence.record(
-        session,
-        actor,
-        action,
-        kind,
-        subject_id,
-        {"state": state, "state_sha256": evidence.state_digest(state)},
-    )
-
-
-def _next_run(schedule: str, now: datetime) -> datetime | None:
-    step = _SCHEDULE_STEP.get(schedule)
-    return None if step is None else now + step
 
 
 # ---------------------------------------------------------------- settings
@@ -122,7 +105,7 @@ def update_settings(
     row.deadline_days = deadline_days
     row.updated_at = utcnow()
     session.flush()
-    _record(
+    evidence.record_state(
         session, actor, "quality.settings.update", "quality_settings", org,
         {"weights": row.weights, "deadline_days": row.deadline_days},
     )  # fmt: skip
@@ -216,7 +199,7 @@ def create_rule_set(session: Session, actor: Actor, data: RuleSetCreate) -> Qual
         rules=data.rules,
         version=1,
         schedule=data.schedule,
-        next_run_at=_next_run(data.schedule, now),
+        next_run_at=jobs.next_run(data.schedule, now),
         run_after_scan=data.run_after_scan,
         deadline_days=data.deadline_days or parsed.deadline_days or org_settings.deadline_days,
         created_by_user_id=actor.user_id,
@@ -225,7 +208,9 @@ def create_rule_set(session: Session, actor: Actor, data: RuleSetCreate) -> Qual
     )
     session.add(rs)
     session.flush()
-    _record(session, actor, "quality.rules.create", "quality_rule_set", rs.id, _rule_set_state(rs))
+    evidence.record_state(
+        session, actor, "quality.rules.create", "quality_rule_set", rs.id, _rule_set_state(rs)
+    )
     return rs
 
 
@@ -270,12 +255,14 @@ def update_rule_set(session: Session, actor: Actor, rule_set_id: int, data: Rule
         if patch.get(key) is not None:
             setattr(rs, key, patch[key])
     if "schedule" in patch and patch["schedule"] is not None:
-        rs.next_run_at = _next_run(rs.schedule, utcnow())
+        rs.next_run_at = jobs.next_run(rs.schedule, utcnow())
     if _rule_set_state(rs) == before:
         return rs
     rs.updated_at = utcnow()
     session.flush()
-    _record(session, actor, "quality.rules.update", "quality_rule_set", rs.id, _rule_set_state(rs))
+    evidence.record_state(
+        session, actor, "quality.rules.update", "quality_rule_set", rs.id, _rule_set_state(rs)
+    )
     return rs
 
 
@@ -289,7 +276,9 @@ def delete_rule_set(session: Session, actor: Actor, rule_set_id: int) -> None:
     rs.next_run_at = None
     rs.updated_at = utcnow()
     session.flush()
-    _record(session, actor, "quality.rules.delete", "quality_rule_set", rs.id, _rule_set_state(rs))
+    evidence.record_state(
+        session, actor, "quality.rules.delete", "quality_rule_set", rs.id, _rule_set_state(rs)
+    )
 
 
 def suggest_rules(
@@ -373,7 +362,7 @@ def request_run(session: Session, actor: Actor, rule_set_id: int, *, trigger: st
     session.add(run)
     session.flush()
     rs.last_run_id = run.id
-    _record(session, actor, "quality.run.request", "quality_run", run.id, _run_state(run))
+    evidence.record_state(session, actor, "quality.run.request", "quality_run", run.id, _run_state(run))
     jobs.enqueue_after_commit(session, RUN_TASK, run.id)
     return run
 
@@ -408,12 +397,7 @@ def list_runs(
 
 
 def _job_actor(session: Session, run: QualityRun) -> Actor:
-    if run.requested_by_user_id is not None:
-        try:
-            return load_actor(session, run.requested_by_user_id)
-        except Exception:
-            pass
-    return Actor.system("quality")
+    return actor_or_system(session, run.requested_by_user_id, "quality")
 
 
 class _Progress:
@@ -444,7 +428,7 @@ def execute_run(factory: sessionmaker[Session], settings: Settings, run_id: int)
         run.status = "running"
         run.started_at = utcnow()
         run.rule_version = rs.version
-        _record(session, actor, "quality.run.start", "quality_run", run.id, _run_state(run))
+        evidence.record_state(session, actor, "quality.run.start", "quality_run", run.id, _run_state(run))
         target = secrets.decrypt(settings.resolved_secret_key(), rs.source.secret)
         latest = _latest_table(session, rs.source_id, rs.table_name)
         sensitive = {c.name for c in latest.columns if c.sensitive_type} if latest is not None else None
@@ -506,7 +490,7 @@ def _finish_failed(factory: sessionmaker[Session], run_id: int, code: str, messa
             issue.status = "rectified"
             issue.updated_at = utcnow()
             _event(session, actor, issue, "comment", f"复核未能执行：{message}", run.id)
-        _record(session, actor, "quality.run.failed", "quality_run", run.id, _run_state(run))
+        evidence.record_state(session, actor, "quality.run.failed", "quality_run", run.id, _run_state(run))
         return "failed"
 
 
@@ -521,7 +505,7 @@ def _store(session: Session, actor: Actor, run: QualityRun, report: Any) -> None
     run.seconds = round(report.seconds, 3)
     run.checks_done = run.checks_total = len(report.results)
     session.flush()
-    _record(session, actor, "quality.run.succeeded", "quality_run", run.id, _run_state(run))
+    evidence.record_state(session, actor, "quality.run.succeeded", "quality_run", run.id, _run_state(run))
     _apply_issues(session, actor, run, rs, report.results)
     if rs.card_id is not None and run.overall is not None:
         card = session.get(AssetCard, rs.card_id)
@@ -570,7 +554,9 @@ def _event(
         )
     )
     session.flush()
-    _record(session, actor, f"quality.issue.{action}", "quality_issue", issue.id, _issue_state(issue))
+    evidence.record_state(
+        session, actor, f"quality.issue.{action}", "quality_issue", issue.id, _issue_state(issue)
+    )
 
 
 def _apply_issues(
@@ -1018,7 +1004,7 @@ def schedule_due(session: Session, now: datetime | None = None) -> list[int]:
     started = []
     actor = Actor.system("quality.schedule")
     for rs in due:
-        rs.next_run_at = _next_run(rs.schedule, now)
+        rs.next_run_at = jobs.next_run(rs.schedule, now)
         try:
             with session.begin_nested():
                 started.append(request_run(session, actor, rs.id, trigger="schedule").id)
