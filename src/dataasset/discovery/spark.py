@@ -49,6 +49,7 @@ import codecs
 import os
 import re
 import shutil
+import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -219,6 +220,9 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None) ->
         if master.startswith("local"):
             # a driver on 127.0.0.1 is right for local mode only: executors elsewhere must reach it
             os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # read by the JVM about to start
+            # Python workers (UDFs such as quality's valid_type) run this interpreter, which has the
+            # platform installed, not whatever ``python3`` is first on PATH
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
             cores = os.cpu_count() or 1
             builder = builder.config("spark.driver.host", "127.0.0.1").config(
                 "spark.sql.shuffle.partitions", str(max(2, min(8, cores)))
