@@ -76,7 +76,8 @@ def worker(
 ) -> None:
     """单独运行后台任务（扫描、定期清查）；serve 已自带一个，此命令用于多机或 Redis 部署。"""
     import dataasset.discovery.service
-    import dataasset.quality.service  # noqa: F401
+    import dataasset.quality.service
+    import dataasset.registry.service  # noqa: F401
     from dataasset.core import jobs
 
     settings = get_settings()
@@ -219,7 +220,8 @@ def evidence_verify(
 ) -> None:
     """重算每个叶子、整棵树和全部检查点签名，并核对数据与最新存证；输出 ok <条数> 或第一个问题。"""
     import dataasset.catalog
-    import dataasset.quality.service  # noqa: F401
+    import dataasset.quality.service
+    import dataasset.registry.service  # noqa: F401
     from dataasset.core import evidence_audit
     from dataasset.core.evidence_export import ExportError
 

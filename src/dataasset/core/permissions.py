@@ -32,6 +32,9 @@ _DISCOVERY = frozenset({"discovery.read", "discovery.manage"})
 # quality: read scores, rules and issues; manage rule sets and runs; rectify the issues of one's
 # own organisation (谁生产、谁治理)
 _QUALITY = frozenset({"quality.read", "quality.manage", "quality.rectify"})
+# registry: read rights, declare and grant one's own (manage), dispute another's; administrators
+# also record transfers of all rights (合并、分立、解散、破产) and the outcome of disputes
+_REGISTRY = frozenset({"registry.read", "registry.manage", "registry.dispute"})
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.PLATFORM_ADMIN: frozenset(
         {
@@ -46,7 +49,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     )
     | _WORKFLOW
     | _DISCOVERY
-    | _QUALITY,
+    | _QUALITY
+    | _REGISTRY
+    | {"registry.transfer", "registry.arbitrate"},
     # a regulator reads approvals in its region and acts only at steps naming regulator_of_holder
     Role.REGULATOR: frozenset(
         {
@@ -57,6 +62,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "workflow.act",
             "discovery.read",
             "quality.read",
+            "registry.read",
         }
     ),
     Role.CHIEF_DATA_OFFICER: frozenset(
@@ -64,11 +70,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     )
     | _WORKFLOW
     | _DISCOVERY
-    | _QUALITY,
+    | _QUALITY
+    | _REGISTRY,
     Role.DATA_ADMIN: frozenset({"catalog.read", "catalog.write", "catalog.import", "organisation.read"})
     | _WORKFLOW
     | _DISCOVERY
-    | _QUALITY,
+    | _QUALITY
+    | _REGISTRY,
     # finance and appraisers read quality scores (they feed valuation's quality factor)
     Role.FINANCE: frozenset({"catalog.read", "organisation.read", "quality.read"}) | _WORKFLOW,
     Role.APPRAISER: frozenset({"catalog.read", "organisation.read", "quality.read"}) | _WORKFLOW,

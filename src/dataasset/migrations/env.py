@@ -8,7 +8,8 @@ import dataasset.catalog.models
 import dataasset.core.models
 import dataasset.core.workflow.models
 import dataasset.discovery.models
-import dataasset.quality.models  # noqa: F401
+import dataasset.quality.models
+import dataasset.registry.models  # noqa: F401
 from dataasset.core.db import Base, make_engine
 from dataasset.settings import get_settings
 
