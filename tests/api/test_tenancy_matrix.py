@@ -37,6 +37,7 @@ from dataasset.discovery import service as discovery
 from dataasset.discovery.models import Scan, ScanColumn, ScanTable
 from dataasset.discovery.schemas import DataSourceCreate
 from dataasset.quality.models import QualityIssue, QualityRuleSet, QualityRun
+from dataasset.registry.models import Dispute, RightRecord
 from dataasset.settings import Settings
 from tests.catalog.test_excel import GOOD, workbook
 from tests.conftest import SECRET
@@ -166,6 +167,30 @@ def _discovery(db: Session, org: Organisation, card_id: int, var_dir: Path) -> d
     return ids | _quality(db, org, card_id, source.id, member)
 
 
+def _registry(db: Session, org: Organisation, card_id: int, claimant: int) -> dict[str, int]:
+    """The organisation's original holding right over the card, and a dispute ``claimant`` opened
+    against it."""
+    right = RightRecord(
+        organisation_id=org.id, card_id=card_id, right="holding", acquisition="original", legal_basis="矩阵",
+        exclusive=True, may_sublicense=True, files=[],
+    )  # fmt: skip
+    db.add(right)
+    db.flush()
+    dispute = Dispute(
+        claimant_organisation_id=claimant,
+        respondent_organisation_id=org.id,
+        card_id=card_id,
+        right_id=right.id,
+        claims="矩阵争议",
+        files=[],
+    )
+    db.add(dispute)
+    db.flush()
+    member = Actor(None, "matrix", "矩阵", org.id, frozenset({Role.DATA_ADMIN}))
+    evidence.record(db, member, "registry.right.declare", "registry_right", right.id, {"matrix": True})
+    return {"right_id": right.id, "dispute_id": dispute.id}
+
+
 def _quality(db: Session, org: Organisation, card_id: int, source_id: int, member: Actor) -> dict[str, int]:
     """A rule set on that table with one finished run that failed its check, and the open issue."""
     rs = QualityRuleSet(
@@ -251,6 +276,10 @@ def build_world(db: Session, role: Role, files_dir: Path | None = None) -> World
         )
         world.inside_discovery = _discovery(db, inside, world.inside_card, files_dir)
         world.outside_discovery = _discovery(db, outside, world.outside_card, files_dir)
+        # the inside card is disputed by the outside organisation; the outside one by itself, so
+        # that nothing ties it to the caller
+        world.inside_discovery |= _registry(db, inside, world.inside_card, outside.id)
+        world.outside_discovery |= _registry(db, outside, world.outside_card, outside.id)
     db.commit()  # keep the world when a refused request rolls the request's savepoint back
     return world
 
@@ -503,6 +532,71 @@ MATRIX.update(
     }
 )
 
+# registry (确权): CDOs, data admins and admins declare and grant their organisation's rights;
+# regulators read their region's; any organisation may dispute a card it can see (not its own);
+# administrators record transfers and dispute outcomes. The transfer stays last (it moves rights).
+_REGISTRY_READERS = {"platform_admin": 200, "regulator": 200, "chief_data_officer": 200, "data_admin": 200}
+REGISTRY_READ = Row(
+    inside=statuses(403, **_REGISTRY_READERS),
+    outside=statuses(403, platform_admin=200, regulator=404, chief_data_officer=404, data_admin=404),
+)
+
+
+def _registry_manage(ok: int) -> Row:
+    return Row(
+        inside=statuses(403, platform_admin=ok, chief_data_officer=ok, data_admin=ok),
+        outside=statuses(403, platform_admin=ok, regulator=404, chief_data_officer=404, data_admin=404),
+    )
+
+
+def _grantee(w: World, scope: str) -> int:
+    return w.ids("outside" if scope == "inside" else "inside")["organisation_id"]
+
+
+MATRIX.update(
+    {
+        ("GET", "/api/registry/cards/{card_id}/rights"): REGISTRY_READ,
+        ("GET", "/api/registry/rights/{right_id}"): REGISTRY_READ,
+        ("POST", "/api/registry/rights"): Row(
+            inside=statuses(403, platform_admin=201, chief_data_officer=201, data_admin=201),
+            outside=statuses(404, platform_admin=201),  # another's card is not found before the right
+            body=lambda w, s: {
+                "card_id": w.ids(s)["card_id"],
+                "right": "operating",
+                "acquisition": "original",
+                "legal_basis": "矩阵申报",
+            },
+        ),
+        ("POST", "/api/registry/rights/{right_id}/grants"): _with(
+            _registry_manage(201),
+            lambda w, s: {"grantee_organisation_id": _grantee(w, s), "purpose": "矩阵授权", "fields": ["c"]},
+        ),
+        ("POST", "/api/registry/rights/{right_id}/revoke"): _with(
+            _registry_manage(200), lambda w, s: {"reason": "矩阵撤销"}
+        ),
+        ("POST", "/api/registry/disputes"): Row(
+            inside=statuses(403, platform_admin=422, chief_data_officer=422, data_admin=422),  # one's own
+            outside=statuses(403, platform_admin=201, chief_data_officer=404, data_admin=404),
+            body=lambda w, s: {"card_id": w.ids(s)["card_id"], "claims": "矩阵争议申请"},
+        ),
+        ("POST", "/api/registry/disputes/{dispute_id}/resolve"): Row(
+            inside=statuses(403, platform_admin=200),
+            outside=statuses(403, platform_admin=200),
+            body=lambda w, s: {"outcome": "矩阵结案", "upheld": False},
+        ),
+        ("POST", "/api/registry/transfers"): Row(
+            inside=statuses(403, platform_admin=201),
+            outside=statuses(403, platform_admin=201),
+            body=lambda w, s: {
+                "from_organisation_id": w.ids(s)["organisation_id"],
+                "to_organisation_id": _grantee(w, s),
+                "reason": "merger",
+                "basis": "矩阵合并",
+            },
+        ),
+    }
+)
+
 # List endpoints: (path, query for the inside record, which id to look for) → who sees inside/outside rows.
 LISTS: dict[str, tuple[str, dict[Role, bool], dict[Role, bool]]] = {
     "/api/catalog/assets": ("card_id", dict.fromkeys(ALL, True), {r: r == ADMIN for r in ALL}),
@@ -528,6 +622,11 @@ LISTS: dict[str, tuple[str, dict[Role, bool], dict[Role, bool]]] = {
     "/api/quality/runs": (
         "run_id",
         {r: r.value in _QUALITY_READERS for r in ALL},
+        {r: r == ADMIN for r in ALL},
+    ),
+    "/api/registry/disputes": (
+        "dispute_id",
+        {r: r.value in _REGISTRY_READERS for r in ALL},
         {r: r == ADMIN for r in ALL},
     ),
     "/api/quality/issues": (

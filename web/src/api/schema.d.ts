@@ -1164,6 +1164,167 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/registry/cards/{card_id}/rights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Card Rights
+         * @description 资产上的各项权利及其授权（持有单位可见全部；被授权单位可见其所获授权）。
+         */
+        get: operations["card_rights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registry/rights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Declare Right
+         * @description 申报本单位资产上的一项权利（持有权、加工使用权、经营权）。
+         */
+        post: operations["declare_right"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registry/rights/{right_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Right */
+        get: operations["get_right"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registry/rights/{right_id}/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Grant Right
+         * @description 在所持权利范围内授权给其他单位；超出时 422 grant_exceeds，errors 列出每一项。
+         */
+        post: operations["grant_right"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registry/rights/{right_id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke Right
+         * @description 撤销（授权方撤销其授权，连同由此再授权的各项）。
+         */
+        post: operations["revoke_right"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registry/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer Rights
+         * @description 单位合并、分立、解散或破产时，一次转移其全部权利与未结争议（平台管理员）。
+         */
+        post: operations["transfer_rights"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registry/disputes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Disputes
+         * @description 本单位作为申请方或被申请方的争议（监管部门为辖区内，管理员为全部）。
+         */
+        get: operations["list_disputes"];
+        put?: never;
+        /**
+         * Open Dispute
+         * @description 对他单位资产上的权利提出争议；争议未结期间该资产不能登记。
+         */
+        post: operations["open_dispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/registry/disputes/{dispute_id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resolve Dispute
+         * @description 记录调解或仲裁结果（平台管理员）。
+         */
+        post: operations["resolve_dispute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1766,6 +1927,62 @@ export interface components {
             /** Description */
             description?: string | null;
         };
+        /** DisputeCreate */
+        DisputeCreate: {
+            /**
+             * Card Id
+             * @description 记录编号
+             */
+            card_id: number;
+            /** Right Id */
+            right_id?: number | null;
+            /**
+             * Claims
+             * @description 请求与理由
+             */
+            claims: string;
+            /** Files */
+            files?: string[];
+        };
+        /** DisputeRead */
+        DisputeRead: {
+            /** Id */
+            id: number;
+            /** Claimant Organisation Id */
+            claimant_organisation_id: number;
+            /** Respondent Organisation Id */
+            respondent_organisation_id: number;
+            /** Card Id */
+            card_id: number;
+            /** Right Id */
+            right_id: number | null;
+            /** Claims */
+            claims: string;
+            /** Status */
+            status: string;
+            /** Outcome */
+            outcome: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Closed At */
+            closed_at: string | null;
+        };
+        /** DisputeResolve */
+        DisputeResolve: {
+            /**
+             * Outcome
+             * @description 调解或仲裁结果
+             */
+            outcome: string;
+            /**
+             * Upheld
+             * @description 请求是否成立
+             */
+            upheld: boolean;
+        };
         /**
          * EvidenceCheckpointRead
          * @description A signed checkpoint (C2SP tlog-checkpoint in a signed note, Ed25519).
@@ -1899,6 +2116,62 @@ export interface components {
              * @description 调整理由（必填）
              */
             reason: string;
+        };
+        /** GrantCreate */
+        GrantCreate: {
+            /**
+             * Fields
+             * @description 字段；空为全部字段
+             */
+            fields?: string[] | null;
+            /**
+             * Purposes
+             * @description 用途；空为不限
+             */
+            purposes?: string[] | null;
+            /**
+             * Territory
+             * @description 地域（行政区划代码）；空为不限
+             */
+            territory?: string[] | null;
+            /**
+             * Start
+             * @description 起始日；空为不限
+             */
+            start?: string | null;
+            /**
+             * End
+             * @description 截止日；空为不限
+             */
+            end?: string | null;
+            /**
+             * Exclusive
+             * @description 独占
+             * @default false
+             */
+            exclusive: boolean;
+            /**
+             * May Sublicense
+             * @description 可再授权
+             * @default false
+             */
+            may_sublicense: boolean;
+            /**
+             * Grantee Organisation Id
+             * @description 记录编号
+             */
+            grantee_organisation_id: number;
+            /**
+             * Purpose
+             * @description 授权目的
+             */
+            purpose: string;
+            /**
+             * Legal Basis
+             * @description 授权合同等依据
+             * @default
+             */
+            legal_basis: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -2381,6 +2654,124 @@ export interface components {
          * @enum {string}
          */
         Relation: "holder" | "applicant" | "platform" | "regulator_of_holder";
+        /** Revoke */
+        Revoke: {
+            /**
+             * Reason
+             * @description 撤销理由
+             */
+            reason: string;
+        };
+        /** RightDeclare */
+        RightDeclare: {
+            /**
+             * Fields
+             * @description 字段；空为全部字段
+             */
+            fields?: string[] | null;
+            /**
+             * Purposes
+             * @description 用途；空为不限
+             */
+            purposes?: string[] | null;
+            /**
+             * Territory
+             * @description 地域（行政区划代码）；空为不限
+             */
+            territory?: string[] | null;
+            /**
+             * Start
+             * @description 起始日；空为不限
+             */
+            start?: string | null;
+            /**
+             * End
+             * @description 截止日；空为不限
+             */
+            end?: string | null;
+            /**
+             * Exclusive
+             * @description 独占
+             * @default false
+             */
+            exclusive: boolean;
+            /**
+             * May Sublicense
+             * @description 可再授权
+             * @default false
+             */
+            may_sublicense: boolean;
+            /**
+             * Card Id
+             * @description 记录编号
+             */
+            card_id: number;
+            /**
+             * Right
+             * @enum {string}
+             */
+            right: "holding" | "processing" | "operating";
+            /**
+             * Acquisition
+             * @description 取得方式（授权请用授权接口）
+             * @enum {string}
+             */
+            acquisition: "original" | "purchase" | "grant" | "transfer" | "derived";
+            /**
+             * Legal Basis
+             * @description 法律依据或取得依据
+             */
+            legal_basis: string;
+            /**
+             * Files
+             * @description 证明材料（文件 SHA-256）
+             */
+            files?: string[];
+        };
+        /** RightRead */
+        RightRead: {
+            /** Id */
+            id: number;
+            /** Organisation Id */
+            organisation_id: number;
+            /** Card Id */
+            card_id: number;
+            /** Right */
+            right: string;
+            /** Right Label */
+            right_label: string;
+            /** Acquisition */
+            acquisition: string;
+            /** Acquisition Label */
+            acquisition_label: string;
+            /** Legal Basis */
+            legal_basis: string;
+            /** Purpose */
+            purpose: string;
+            /** Fields */
+            fields: string[] | null;
+            /** Purposes */
+            purposes: string[] | null;
+            /** Territory */
+            territory: string[] | null;
+            /** Start */
+            start: string | null;
+            /** End */
+            end: string | null;
+            /** Exclusive */
+            exclusive: boolean;
+            /** May Sublicense */
+            may_sublicense: boolean;
+            /** Parent Id */
+            parent_id: number | null;
+            /** Status */
+            status: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /**
          * RightsInfo
          * @description 权利信息: holders of the three rights and how the data was obtained.
@@ -3104,6 +3495,49 @@ export interface components {
              */
             expires_at: string;
             user: components["schemas"]["Me"];
+        };
+        /** TransferCreate */
+        TransferCreate: {
+            /**
+             * From Organisation Id
+             * @description 记录编号
+             */
+            from_organisation_id: number;
+            /**
+             * To Organisation Id
+             * @description 记录编号
+             */
+            to_organisation_id: number;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "merger" | "split" | "dissolution" | "bankruptcy";
+            /**
+             * Basis
+             * @description 合并、分立、解散或破产的依据（文号、裁定书等）
+             */
+            basis: string;
+        };
+        /** TransferRead */
+        TransferRead: {
+            /** Id */
+            id: number;
+            /** From Organisation Id */
+            from_organisation_id: number;
+            /** To Organisation Id */
+            to_organisation_id: number;
+            /** Reason */
+            reason: string;
+            /** Rights */
+            rights: number[];
+            /** Disputes */
+            disputes: number[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /**
          * UpdateFrequency
@@ -5643,6 +6077,297 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SettingsRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    card_rights: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                card_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RightRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    declare_right: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RightDeclare"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RightRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_right: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                right_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RightRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    grant_right: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                right_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RightRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_right: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                right_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Revoke"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RightRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    transfer_rights: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_disputes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeRead"][];
+                };
+            };
+        };
+    };
+    open_dispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisputeCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    resolve_dispute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 记录编号 */
+                dispute_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisputeResolve"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisputeRead"];
                 };
             };
             /** @description Validation Error */

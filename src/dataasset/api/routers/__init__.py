@@ -9,6 +9,7 @@ from dataasset.api.routers import (
     meta,
     organisations,
     quality,
+    registry,
     sharing,
     users,
     workflow,
@@ -16,4 +17,4 @@ from dataasset.api.routers import (
 
 ROUTERS = [meta.router, auth.router, organisations.router, users.router, catalog.router]
 ROUTERS += [sharing.router, workflow.router, files.router]
-ROUTERS += [evidence.router, discovery.router, quality.router]
+ROUTERS += [evidence.router, discovery.router, quality.router, registry.router]
