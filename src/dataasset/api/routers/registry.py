@@ -167,4 +167,3 @@ def resolve_dispute(
 ) -> DisputeRead:
     """记录调解或仲裁结果（平台管理员）。"""
     return dispute_read(service.resolve_dispute(session, actor, dispute_id, body))
-
