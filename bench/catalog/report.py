@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/: the shared helpers
+from docs_section import replace_section
+from docs_section import table as _table
 
 HEADING = "## Catalog search (bench/catalog)"
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -14,12 +19,6 @@ def _ms(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(row) + " |" for row in rows]
-    return [*out, ""]
 
 
 def _load(results: dict[str, Any]) -> list[str]:
@@ -375,16 +374,4 @@ def render(results: dict[str, Any]) -> str:
 
 def write(path: Path, results: dict[str, Any]) -> None:
     """Replace (or append) only our section; keep whatever else the file holds."""
-    section = render(results)
-    if not path.exists():
-        path.write_text("# Benchmarks\n\n" + section, encoding="utf-8")
-        return
-    current = path.read_text(encoding="utf-8")
-    start = current.find(HEADING + "\n")
-    if start < 0:
-        path.write_text(current.rstrip() + "\n\n" + section, encoding="utf-8")
-        return
-    following = re.search(r"^## ", current[start + len(HEADING) :], flags=re.MULTILINE)
-    end = start + len(HEADING) + following.start() if following else len(current)
-    rest = current[end:]
-    path.write_text(current[:start] + section + ("\n" + rest if rest else ""), encoding="utf-8")
+    replace_section(path, HEADING, render(results))

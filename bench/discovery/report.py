@@ -4,8 +4,13 @@ the issue's targets."""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/: the shared helpers
+from docs_section import replace_section
+from docs_section import table as _table
 
 HEADING = "## Discovery (bench/discovery)"
 TARGET_SCAN_S = 15.0
@@ -35,12 +40,6 @@ def _s(value: float | None) -> str:
 
 def _long(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.1f} min"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(row) + " |" for row in rows]
-    return [*out, ""]
 
 
 def _work(r: dict[str, Any] | None) -> float | None:
@@ -438,16 +437,4 @@ def render(results: dict[str, Any]) -> str:
 
 def write(path: Path, results: dict[str, Any]) -> None:
     """Replace (or append) only our section; keep whatever else the file holds."""
-    section = render(results)
-    if not path.exists():
-        path.write_text("# Benchmarks\n\n" + section, encoding="utf-8")
-        return
-    current = path.read_text(encoding="utf-8")
-    start = current.find(HEADING + "\n")
-    if start < 0:
-        path.write_text(current.rstrip() + "\n\n" + section, encoding="utf-8")
-        return
-    following = re.search(r"^## ", current[start + len(HEADING) :], flags=re.MULTILINE)
-    end = start + len(HEADING) + following.start() if following else len(current)
-    rest = current[end:]
-    path.write_text(current[:start] + section + ("\n" + rest if rest else ""), encoding="utf-8")
+    replace_section(path, HEADING, render(results))

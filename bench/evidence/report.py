@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # bench/: the shared helpers
+from docs_section import replace_section
+from docs_section import table as _table
+
 HEADING = "## Evidence log (bench/evidence)"
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 TARGET_APPENDS, TARGET_VERIFY_S = 5000, 15.0
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    out += ["| " + " | ".join(row) + " |" for row in rows]
-    return [*out, ""]
 
 
 def _rate(r: dict[str, Any]) -> str:
@@ -358,16 +356,4 @@ def render(results: dict[str, Any]) -> str:
 
 def write(path: Path, results: dict[str, Any]) -> None:
     """Replace (or append) only our section; keep whatever else the file holds."""
-    section = render(results)
-    if not path.exists():
-        path.write_text("# Benchmarks\n\n" + section, encoding="utf-8")
-        return
-    current = path.read_text(encoding="utf-8")
-    start = current.find(HEADING + "\n")
-    if start < 0:
-        path.write_text(current.rstrip() + "\n\n" + section, encoding="utf-8")
-        return
-    following = re.search(r"^## ", current[start + len(HEADING) :], flags=re.MULTILINE)
-    end = start + len(HEADING) + following.start() if following else len(current)
-    rest = current[end:]
-    path.write_text(current[:start] + section + ("\n" + rest if rest else ""), encoding="utf-8")
+    replace_section(path, HEADING, render(results))
