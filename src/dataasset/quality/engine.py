@@ -146,7 +146,7 @@ def evaluate(
         if on_check is not None:
             on_check(done, total)
     ordered = [results[c.key] for c in ruleset.checks]
-    _attach_examples(con, sql, ordered, failing, _Masker(sql.types, sensitive))
+    _attach_examples(con, sql, ordered, failing, _Masker(sensitive))
     return ordered
 
 
@@ -213,7 +213,7 @@ class _Masker:
     """Which example columns to mask: the given sensitive columns, or (when not given) columns whose
     name hints a personal-data type or whose example values are one."""
 
-    def __init__(self, types: Mapping[str, str], sensitive: Collection[str] | None) -> None:
+    def __init__(self, sensitive: Collection[str] | None) -> None:
         self.given = None if sensitive is None else set(sensitive)
         self.decided: dict[str, bool] = {}
 

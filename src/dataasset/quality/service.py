@@ -834,9 +834,7 @@ def organisation_stats(session: Session, actor: Actor) -> list[dict[str, Any]]:
         o.id: o
         for o in session.scalars(
             select(Organisation).where(
-                readable_condition(actor, Organisation.id, org_region_subquery=False)
-                if not actor.is_regulator
-                else Organisation.region_code.startswith(actor.region_prefix or "")
+                readable_condition(actor, Organisation.id, region_column=Organisation.region_code)
             )
         )
     }

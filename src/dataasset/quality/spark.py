@@ -12,10 +12,10 @@ import time
 from typing import Any
 
 from dataasset.discovery import spark as discovery_spark
-from dataasset.discovery.types import NO_SUCH_TABLE, DiscoveryError
+from dataasset.discovery.types import DiscoveryError
 from dataasset.quality import engine, scoring
 from dataasset.quality.rules import parse_document
-from dataasset.quality.runner import MAIN, RunOptions
+from dataasset.quality.runner import MAIN, RunOptions, main_table
 from dataasset.quality.types import QualityError, QualityReport
 
 
@@ -56,15 +56,7 @@ def run(target: str, document: Any, options: RunOptions) -> QualityReport:
     spark = discovery_spark.session()
     measured = {"connect_seconds": time.monotonic() - t0}
     by_name = {t.ref.name: t for t in offered}
-    wanted = options.table or unchecked.table
-    if wanted is None and len(offered) == 1:
-        wanted = offered[0].ref.name
-    if wanted not in by_name:
-        if len(offered) == 1:
-            wanted = offered[0].ref.name
-        else:
-            names = "、".join(list(by_name)[:20])
-            raise QualityError(f"数据源中没有表“{wanted}”（现有表：{names}）", code=NO_SUCH_TABLE)
+    wanted = main_table(options.table or unchecked.table, list(by_name))  # as on DuckDB
     suffix = f"{id(options):x}"
     main = f"{MAIN}_{suffix}"
 
@@ -74,7 +66,7 @@ def run(target: str, document: Any, options: RunOptions) -> QualityReport:
         return int(df.count())
 
     try:
-        rows = view(by_name[str(wanted)], main)
+        rows = view(by_name[wanted], main)
         relations: dict[str, str] = {}
         for i, other in enumerate(unchecked.other_tables):
             if other in options.refs:
@@ -110,4 +102,4 @@ def run(target: str, document: Any, options: RunOptions) -> QualityReport:
         for name in [main, *[f"dq_other_{i}_{suffix}" for i in range(len(unchecked.other_tables))]]:
             spark.catalog.dropTempView(name)
     weights = scoring.merge_weights(options.weights, ruleset.weights)
-    return engine.report(results, table=str(wanted), rows=rows, weights=weights, started=started)
+    return engine.report(results, table=wanted, rows=rows, weights=weights, started=started)
